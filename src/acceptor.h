@@ -1,0 +1,30 @@
+/*
+ * acceptor.h - the listeners and the accept loop: one thread polls every
+ * listener, accepts, enforces the relay cap, and hands each client to a
+ * session thread with a reference to the current configuration.
+ */
+#ifndef SG_ACCEPTOR_H
+#define SG_ACCEPTOR_H
+
+#include "config.h"
+
+/*
+ * Bind every listener of c (before privileges are dropped) and log
+ * "listening on ADDR" with the real port.  Returns 0, or -1 with a
+ * message in err.
+ */
+int	acceptor_open(const struct config *c, char *err, size_t errlen);
+
+/*
+ * The most sessions the descriptor limit allows, whatever max_relays
+ * says (each relay holds two sockets; pipes and listeners need room).
+ */
+void	acceptor_set_fd_budget(int max_sessions);
+
+/* Start the accept thread; 0 or -1 with errno. */
+int	acceptor_start(void);
+
+/* Stop accepting: the thread ends and the listeners are closed. */
+void	acceptor_stop(void);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * acl.c - pure rule matching (see acl.h).
+ */
+#include "sgconfig.h"
+
+#include <string.h>
+
+#include "acl.h"
+#include "socks5.h"
+
+static bool
+match_nets(const struct addr_cidr *nets, size_t n, const struct sockaddr *sa)
+{
+	size_t i;
+
+	if (n == 0)
+		return true;
+	if (sa == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (addr_cidr_match(&nets[i], sa))
+			return true;
+	return false;
+}
+
+static bool
+match_users(char *const *users, size_t n, const char *user)
+{
+	size_t i;
+
+	if (n == 0)
+		return true;
+	if (user == NULL)
+		return false;	/* a user list never admits anonymous clients */
+	for (i = 0; i < n; i++)
+		if (strcmp(users[i], "*") == 0 || strcmp(users[i], user) == 0)
+			return true;
+	return false;
+}
+
+static bool
+match_ports(const struct acl_portrange *ports, size_t n,
+    const struct sockaddr *dest)
+{
+	uint16_t port;
+	size_t i;
+
+	if (n == 0)
+		return true;
+	if (dest == NULL)
+		return false;
+	port = addr_port(dest);
+	for (i = 0; i < n; i++)
+		if (port >= ports[i].lo && port <= ports[i].hi)
+			return true;
+	return false;
+}
+
+bool
+acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
+{
+	if (r->commands != 0 && (r->commands & q->command) == 0)
+		return false;
+	return match_nets(r->from, r->nfrom, q->client) &&
+	    match_users(r->users, r->nusers, q->user) &&
+	    match_nets(r->to, r->nto, q->dest) &&
+	    match_ports(r->ports, r->nports, q->dest);
+}
+
+int
+acl_match(const struct acl_rule *rules, size_t n, const struct acl_query *q)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (acl_rule_match(&rules[i], q))
+			return (int)i;
+	return -1;
+}
+
+unsigned
+acl_cmd_from_socks5(uint8_t cmd)
+{
+	switch (cmd) {
+	case S5_CMD_CONNECT:
+		return ACL_CMD_CONNECT;
+	case S5_CMD_BIND:
+		return ACL_CMD_BIND;
+	case S5_CMD_UDP_ASSOCIATE:
+		return ACL_CMD_UDP;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,73 @@
+/*
+ * acl.h - pure rule matching: client address, user, destination address,
+ * destination port and command -> the first rule that matches.
+ * No sockets, no logging, no globals.
+ */
+#ifndef SG_ACL_H
+#define SG_ACL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+
+enum acl_action {
+	ACL_DENY = 0,
+	ACL_ALLOW = 1
+};
+
+/* Command bits for struct acl_rule.commands. */
+#define ACL_CMD_CONNECT	0x01
+#define ACL_CMD_BIND	0x02
+#define ACL_CMD_UDP	0x04
+#define ACL_CMD_ALL	(ACL_CMD_CONNECT | ACL_CMD_BIND | ACL_CMD_UDP)
+
+struct acl_portrange {
+	uint16_t lo, hi;	/* inclusive */
+};
+
+/*
+ * One rule.  An empty list (n == 0) matches anything.  users: "*" is
+ * any authenticated user; a list without "*" names users exactly; an
+ * empty list also matches clients that did not authenticate.
+ */
+struct acl_rule {
+	enum acl_action		 action;
+	char			 name[64];	/* "" when unnamed */
+	int			 line;		/* in the config file, for logs */
+	struct addr_cidr	*from;
+	size_t			 nfrom;
+	char			**users;
+	size_t			 nusers;
+	struct addr_cidr	*to;
+	size_t			 nto;
+	struct acl_portrange	*ports;
+	size_t			 nports;
+	unsigned		 commands;	/* ACL_CMD_* bits, 0 = all */
+};
+
+/* What is being asked for. */
+struct acl_query {
+	const struct sockaddr	*client;
+	const char		*user;	/* NULL: not authenticated */
+	const struct sockaddr	*dest;	/* resolved destination */
+	unsigned		 command; /* one ACL_CMD_* bit */
+};
+
+/*
+ * Index of the first rule in rules[0..n) that matches q, or -1 when none
+ * does (which the caller treats as deny).  The destination port is taken
+ * from q->dest.
+ */
+int acl_match(const struct acl_rule *rules, size_t n,
+	    const struct acl_query *q);
+
+/* Does one rule match q? */
+bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);
+
+/* ACL_CMD_* bit for a SOCKS5 CMD byte, 0 if unknown. */
+unsigned acl_cmd_from_socks5(uint8_t cmd);
+
+#endif

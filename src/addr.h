@@ -1,0 +1,85 @@
+/*
+ * addr.h - pure socket address helpers: "host:port" and "[v6]:port"
+ * splitting, numeric address parsing, CIDR parsing and matching, and
+ * printing.  No sockets, no logging, no allocation.
+ */
+#ifndef SG_ADDR_H
+#define SG_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+/* Longest text addr_ntop() writes: "[" v6 "%" scope "]:" port NUL. */
+#define ADDR_STRLEN	(INET6_ADDRSTRLEN + 2 + 1 + 16 + 6 + 1)
+
+enum addr_status {
+	ADDR_OK = 0,
+	ADDR_ERR_SYNTAX,	/* not host:port / [v6]:port / CIDR */
+	ADDR_ERR_PORT,		/* port missing, not a number or > 65535 */
+	ADDR_ERR_HOST,		/* host empty, too long or not numeric */
+	ADDR_ERR_PREFIX		/* CIDR prefix length out of range */
+};
+
+/* A network in either family; addr holds the masked network bytes. */
+struct addr_cidr {
+	int	 family;	/* AF_INET or AF_INET6 */
+	uint8_t	 addr[16];	/* 4 bytes used for AF_INET */
+	unsigned prefix;	/* 0..32 or 0..128 */
+};
+
+/*
+ * Split "host:port", "[v6]:port" or "v6" with an explicit port after
+ * brackets only.  host is copied without brackets, NUL-terminated, into
+ * hostbuf (hostlen bytes).  "0" is a valid port (kernel chooses).
+ */
+enum addr_status addr_split_hostport(const char *s, char *hostbuf,
+	    size_t hostlen, uint16_t *port);
+
+/*
+ * Parse a numeric "a.b.c.d:port" or "[v6]:port" into ss/len.  Names are
+ * refused (ADDR_ERR_HOST): listeners bind literal addresses only.
+ */
+enum addr_status addr_parse_sockaddr(const char *s,
+	    struct sockaddr_storage *ss, socklen_t *len);
+
+/*
+ * Parse "a.b.c.d/n", "v6/n" or a bare address (host route) into c.
+ * Host bits beyond the prefix are cleared.
+ */
+enum addr_status addr_parse_cidr(const char *s, struct addr_cidr *c);
+
+/*
+ * Does address sa lie in network c?  IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d) are matched as IPv4, so a v4 rule still applies to a
+ * client that reaches a dual-stack socket.
+ */
+bool addr_cidr_match(const struct addr_cidr *c, const struct sockaddr *sa);
+
+/* Port of an AF_INET/AF_INET6 address in host order (0 for others). */
+uint16_t addr_port(const struct sockaddr *sa);
+
+/* Set the port of an AF_INET/AF_INET6 address. */
+void addr_set_port(struct sockaddr *sa, uint16_t port);
+
+/* Length of the sockaddr for its family (0 for unknown families). */
+socklen_t addr_len(const struct sockaddr *sa);
+
+/*
+ * Print "a.b.c.d:port" or "[v6]:port" into buf (at least ADDR_STRLEN
+ * bytes).  Returns buf; unknown families print "?".
+ */
+char *addr_ntop(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Print only the host part, without brackets. Returns buf. */
+char *addr_ntop_host(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Print a network as "addr/prefix". Returns buf. */
+char *addr_cidr_ntop(const struct addr_cidr *c, char *buf, size_t len);
+
+/* Same family, address and port? (Scope ids compared for IPv6.) */
+bool addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * config.h - the daemon configuration: libconfig text -> struct config,
+ * validated, immutable once built and shared by reference count.
+ * config.c is the only file that includes libconfig.h.
+ */
+#ifndef SG_CONFIG_H
+#define SG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "acl.h"
+
+#define CONFIG_ERRLEN	512
+
+/* Order in which resolved destination addresses are tried. */
+enum config_prefer {
+	CONFIG_PREFER_IPV6 = 0,
+	CONFIG_PREFER_IPV4,
+	CONFIG_PREFER_SYSTEM	/* getaddrinfo's own (RFC 6724) order */
+};
+
+/* Bits of config.auth_methods. */
+#define CONFIG_AUTH_USERNAME	0x01
+#define CONFIG_AUTH_NONE	0x02
+
+struct config_listen {
+	char			 text[128];	/* as written */
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+};
+
+struct config {
+	char			 source[256];	/* file name or "(embedded)" */
+
+	struct config_listen	*listen;
+	size_t			 nlisten;
+	char			 user[64];	/* "" = keep the start-up user */
+
+	/* Methods in the order of preference the admin wrote. */
+	unsigned char		 auth_order[2];	/* CONFIG_AUTH_* */
+	size_t			 nauth;
+	unsigned		 auth_methods;	/* OR of CONFIG_AUTH_* */
+	char			 pam_service[64];
+	bool			 pam_serialize;	/* one PAM call at a time */
+
+	enum config_prefer	 prefer;
+
+	int			 timeout_handshake;	/* seconds */
+	int			 timeout_connect;
+	int			 timeout_idle;
+	int			 timeout_shutdown;
+
+	int			 max_relays;
+
+	struct acl_rule		*rules;
+	size_t			 nrules;
+
+	int			 refs;		/* under the snapshot lock */
+};
+
+/* The configuration used when no file exists (DESIGN.md section 0). */
+extern const char config_embedded_default[];
+
+/*
+ * Parse and validate a file.  Returns a new config with one reference,
+ * or NULL with "file:line: reason" in err.
+ */
+struct config *config_load_file(const char *path, char *err, size_t errlen);
+
+/* The same from text; name is used in error messages and as source. */
+struct config *config_load_string(const char *text, const char *name,
+	    char *err, size_t errlen);
+
+/* Free a config that was never published (refs ignored); NULL is ok. */
+void config_free(struct config *c);
+
+/*
+ * The current snapshot.  config_current() returns it with a new
+ * reference that the caller drops with config_release().  config_publish()
+ * takes ownership of c's reference and drops the old snapshot's.
+ */
+struct config *config_current(void);
+void config_publish(struct config *c);
+void config_release(struct config *c);
+
+/* Are the two configs' listener lists the same (reload check)? */
+bool config_same_listeners(const struct config *a, const struct config *b);
+
+#endif

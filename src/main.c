@@ -1,0 +1,271 @@
+/*
+ * main.c - sixgated: options, start-up order, signal loop, shutdown.
+ *
+ * Start-up: parse and validate the configuration (-n stops here), raise
+ * the descriptor limit, bind the listeners, drop privileges, detach
+ * (unless -d), block signals, start the acceptor; then wait for signals
+ * with sigwait: SIGHUP reloads, SIGTERM/SIGINT drain and exit.
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "acceptor.h"
+#include "config.h"
+#include "log.h"
+#include "relay.h"
+#include "session.h"
+#include "sock.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
+#define FD_RESERVE	256	/* listeners, pooled pipes, PAM, logging */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sixgated [-dnV] [-v]... [-f file]\n");
+	exit(1);
+}
+
+/*
+ * The configuration named by -f, else the default file, else (only when
+ * the default file does not exist) the embedded default.
+ */
+static struct config *
+load_config(const char *path, char *err, size_t errlen)
+{
+	if (path != NULL)
+		return config_load_file(path, err, errlen);
+	if (access(DEFAULT_CONFIG, F_OK) == 0)
+		return config_load_file(DEFAULT_CONFIG, err, errlen);
+	return config_load_string(config_embedded_default, "(embedded)", err,
+	    errlen);
+}
+
+/* Raise the soft descriptor limit to the hard one; return the limit. */
+static long
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur;
+}
+
+static void
+fd_budget(const struct config *c)
+{
+	long nofile = raise_nofile(), cap;
+
+	/* Two sockets per relay; pooled pipes and the rest need room. */
+	cap = (nofile - FD_RESERVE) / 2;
+	if (cap < 1)
+		cap = 1;
+	if (cap < c->max_relays)
+		log_warnx("limits.max_relays is %d but the descriptor limit "
+		    "(%ld) allows about %ld relays: sessions beyond that are "
+		    "refused", c->max_relays, nofile, cap);
+	acceptor_set_fd_budget(cap > 1000000 ? 1000000 : (int)cap);
+}
+
+/*
+ * setgroups/setgid/setuid to the configured user, with its groups (for
+ * pam_unix that includes "shadow"), then prove root cannot come back.
+ */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user[0] == '\0')
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user \"%s\" does not exist", user);
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return;
+	if (geteuid() != 0)
+		fatalx("cannot switch to user \"%s\": not started as root",
+		    user);
+	if (initgroups(user, pw->pw_gid) == -1)
+		fatal("initgroups(%s)", user);
+	if (setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1)
+		fatal("setresgid");
+	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("setresuid");
+	if (pw->pw_uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
+		fatalx("privileges could be regained after dropping them");
+	log_info("running as user %s (uid %u)", user, (unsigned)pw->pw_uid);
+}
+
+static void
+detach(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_to_syslog();
+}
+
+static void
+reload(const char *path)
+{
+	struct config *cur = config_current(), *c;
+	char err[CONFIG_ERRLEN];
+
+	if ((c = load_config(path, err, sizeof(err))) == NULL) {
+		log_warnx("reload failed: %s; keeping the old configuration",
+		    err);
+		config_release(cur);
+		return;
+	}
+	if (!config_same_listeners(cur, c))
+		log_warnx("reload: listen changes take effect only after a "
+		    "restart; the old listeners stay open");
+	if (strcmp(cur->user, c->user) != 0)
+		log_warnx("reload: a new user takes effect only after a "
+		    "restart");
+	config_release(cur);
+	config_publish(c);
+	log_info("configuration reloaded from %s", c->source);
+}
+
+/* Stop accepting, let relays finish up to the deadline, then exit. */
+static void
+shut_down(const sigset_t *set)
+{
+	struct config *c = config_current();
+	int grace = c->timeout_shutdown;
+	int64_t deadline = sock_now_ms() + (int64_t)grace * 1000;
+	struct timespec tick = { 0, 200 * 1000 * 1000 };
+	int left, sig;
+
+	config_release(c);
+	acceptor_stop();
+	left = session_count();
+	if (left > 0)
+		log_info("shutting down: waiting up to %d s for %d sessions",
+		    grace, left);
+	else
+		log_info("shutting down");
+	while ((left = session_wait_all(sock_now_ms() + 200)) > 0 &&
+	    sock_now_ms() < deadline) {
+		/* A second SIGTERM/SIGINT means: now. */
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	if (left > 0)
+		log_info("exiting with %d sessions still open", left);
+	relay_pool_drain();
+	exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = NULL;
+	struct config *c;
+	char err[CONFIG_ERRLEN];
+	int ch, foreground = 0, check = 0, verbose = 0, sig;
+	sigset_t set;
+
+	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("sixgated %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	/* Until detached, everything goes to the terminal. */
+	log_init(1, verbose);
+	if ((c = load_config(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_free(c);
+		return 0;
+	}
+
+	/* Sends use MSG_NOSIGNAL; splice to a closed peer still raises it. */
+	signal(SIGPIPE, SIG_IGN);
+	log_info("sixgated %s starting, configuration %s", PACKAGE_VERSION,
+	    c->source);
+	fd_budget(c);
+	if (acceptor_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	drop_privileges(c->user);
+	if (!foreground)
+		detach();
+
+	/* Every thread inherits this mask; only sigwait sees the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	config_publish(c);
+	if (acceptor_start() == -1)
+		fatal("cannot start the accept thread");
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP)
+			reload(path);
+		else
+			shut_down(&set);
+	}
+	/* NOTREACHED */
+}

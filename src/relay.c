@@ -1,0 +1,318 @@
+/*
+ * relay.c - the TCP pump (see relay.h).
+ *
+ * Each direction moves data from one socket into a pipe and from the
+ * pipe into the other socket with splice(2), so bytes never enter user
+ * space.  A direction borrows a pipe from the pool when its socket turns
+ * readable and gives it back as soon as the pipe is empty again: with
+ * thousands of mostly idle relays and 20,000 descriptors per process,
+ * pipes held per relay would halve the number of relays.
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+#include "sock.h"
+
+#define POOL_MAX	64		/* idle pipes kept for reuse */
+#define CHUNK		65536		/* bytes per splice / read */
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pool[POOL_MAX][2];
+static size_t pool_n;
+
+static int
+pipe_get(int p[2])
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n > 0) {
+		pool_n--;
+		p[0] = pool[pool_n][0];
+		p[1] = pool[pool_n][1];
+		pthread_mutex_unlock(&pool_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return pipe2(p, O_NONBLOCK | O_CLOEXEC);
+}
+
+/* Only empty pipes go back: a pooled pipe must never hold stale data. */
+static void
+pipe_put(int p[2], bool empty)
+{
+	if (p[0] == -1)
+		return;
+	pthread_mutex_lock(&pool_lock);
+	if (empty && pool_n < POOL_MAX) {
+		pool[pool_n][0] = p[0];
+		pool[pool_n][1] = p[1];
+		pool_n++;
+		p[0] = p[1] = -1;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (p[0] != -1) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+	}
+}
+
+void
+relay_pool_drain(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	while (pool_n > 0) {
+		pool_n--;
+		close(pool[pool_n][0]);
+		close(pool[pool_n][1]);
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
+struct dir {
+	int		 from, to;
+	int		 pipe[2];	/* borrowed while data is in flight */
+	char		*buf;		/* fallback when no pipe */
+	size_t		 off, len;	/* pending bytes: buf[off..len) */
+	size_t		 inpipe;	/* pending bytes in the pipe */
+	bool		 eof;		/* from said EOF */
+	bool		 nosplice;	/* splice refused: read/write */
+	bool		 shut;		/* EOF passed on to `to` */
+	uint64_t	*count;
+};
+
+static size_t
+pending(const struct dir *d)
+{
+	return d->inpipe + (d->len - d->off);
+}
+
+/* Outcome of one step of a direction. */
+enum step {
+	STEP_IDLE,	/* nothing moved */
+	STEP_MOVED,	/* some bytes moved */
+	STEP_ERR_FROM,	/* error reading */
+	STEP_ERR_TO,	/* error writing */
+	STEP_NOMEM
+};
+
+static enum step
+flush(struct dir *d)
+{
+	ssize_t n;
+	bool moved = false;
+
+	while (d->inpipe > 0) {
+		n = splice(d->pipe[0], NULL, d->to, NULL, d->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			d->inpipe -= (size_t)n;
+			*d->count += (uint64_t)n;
+			moved = true;
+		} else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && errno == EAGAIN)
+			return moved ? STEP_MOVED : STEP_IDLE;
+		else
+			return STEP_ERR_TO;
+	}
+	while (d->off < d->len) {
+		n = send(d->to, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
+		if (n > 0) {
+			d->off += (size_t)n;
+			*d->count += (uint64_t)n;
+			moved = true;
+		} else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return moved ? STEP_MOVED : STEP_IDLE;
+		else
+			return STEP_ERR_TO;
+	}
+	d->off = d->len = 0;
+	/* Empty again: the pipe goes back for other relays. */
+	pipe_put(d->pipe, true);
+	return moved ? STEP_MOVED : STEP_IDLE;
+}
+
+/* Read side: take in at most CHUNK bytes. */
+static enum step
+fill(struct dir *d)
+{
+	ssize_t n;
+	int saved;
+
+	/* No pipe (EMFILE, ENFILE): the direction falls back to a buffer. */
+	if (d->pipe[0] == -1 && d->buf == NULL && !d->nosplice &&
+	    pipe_get(d->pipe) == -1)
+		d->pipe[0] = d->pipe[1] = -1;
+	if (d->pipe[0] != -1) {
+		n = splice(d->from, NULL, d->pipe[1], NULL, CHUNK,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == -1 && errno == EINVAL) {
+			/* Not spliceable here: read/write from now on. */
+			pipe_put(d->pipe, true);
+			d->nosplice = true;
+			return fill(d);
+		}
+		if (n > 0)
+			d->inpipe += (size_t)n;
+		else if (d->inpipe == 0) {
+			saved = errno;
+			pipe_put(d->pipe, true);	/* nothing came */
+			errno = saved;
+		}
+	} else {
+		if (d->buf == NULL && (d->buf = malloc(CHUNK)) == NULL)
+			return STEP_NOMEM;
+		n = recv(d->from, d->buf, CHUNK, 0);
+		if (n > 0) {
+			d->off = 0;
+			d->len = (size_t)n;
+		}
+	}
+	if (n > 0)
+		return STEP_MOVED;
+	if (n == 0) {
+		d->eof = true;
+		return STEP_MOVED;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return STEP_IDLE;
+	return STEP_ERR_FROM;
+}
+
+/* Move what can be moved now in one direction. */
+static enum step
+step(struct dir *d)
+{
+	enum step r, w;
+
+	if (pending(d) > 0 && (w = flush(d)) != STEP_IDLE &&
+	    (w != STEP_MOVED || pending(d) > 0))
+		return w;
+	r = STEP_IDLE;
+	if (!d->eof && pending(d) == 0) {
+		if ((r = fill(d)) != STEP_MOVED)
+			return r;
+		if ((w = flush(d)) != STEP_IDLE && w != STEP_MOVED)
+			return w;
+	}
+	if (d->eof && pending(d) == 0 && !d->shut) {
+		/* Half-close: pass the EOF on once everything is out. */
+		shutdown(d->to, SHUT_WR);
+		d->shut = true;
+		pipe_put(d->pipe, true);
+		r = STEP_MOVED;
+	}
+	return r;
+}
+
+static void
+dir_free(struct dir *d)
+{
+	pipe_put(d->pipe, d->inpipe == 0);
+	free(d->buf);
+}
+
+static short
+events_for(const struct dir *rd, const struct dir *wr)
+{
+	short ev = 0;
+
+	if (!rd->eof && pending(rd) == 0)
+		ev |= POLLIN;
+	if (pending(wr) > 0)
+		ev |= POLLOUT;
+	return ev;
+}
+
+enum relay_end
+relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
+{
+	struct dir d[2] = {
+		{ cfd, dfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
+		    &st->up },
+		{ dfd, cfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
+		    &st->down },
+	};
+	struct pollfd pfd[2];
+	enum relay_end end = RELAY_END_CLOSED;
+	enum step s;
+	int64_t last = sock_now_ms(), idle_ms = (int64_t)idle_s * 1000;
+	int64_t wait;
+	int i, rc;
+
+	*err = 0;
+	while (!(d[0].shut && d[1].shut)) {
+		/*
+		 * A socket we wait on for nothing is left out: its hang-up
+		 * would otherwise wake poll in a loop while the other side
+		 * still has data to deliver.
+		 */
+		pfd[0].events = events_for(&d[0], &d[1]);
+		pfd[0].fd = pfd[0].events != 0 ? cfd : -1;
+		pfd[1].events = events_for(&d[1], &d[0]);
+		pfd[1].fd = pfd[1].events != 0 ? dfd : -1;
+		if (pfd[0].fd == -1 && pfd[1].fd == -1)
+			break;		/* cannot happen; never wait forever */
+		wait = idle_s > 0 ? last + idle_ms - sock_now_ms() : -1;
+		if (idle_s > 0 && wait <= 0) {
+			end = RELAY_END_IDLE;
+			break;
+		}
+		rc = poll(pfd, 2, (int)(wait > INT32_MAX ? INT32_MAX : wait));
+		if (rc == -1 && errno != EINTR) {
+			*err = errno;
+			end = RELAY_END_CLIENT_ERR;
+			break;
+		}
+		if (rc <= 0)
+			continue;
+		for (i = 0; i < 2; i++) {
+			s = step(&d[i]);
+			if (s == STEP_MOVED)
+				last = sock_now_ms();
+			else if (s == STEP_ERR_FROM || s == STEP_ERR_TO) {
+				*err = errno;
+				end = (i == 0) == (s == STEP_ERR_FROM) ?
+				    RELAY_END_CLIENT_ERR : RELAY_END_DEST_ERR;
+				goto out;
+			} else if (s == STEP_NOMEM) {
+				*err = ENOMEM;
+				end = RELAY_END_NOMEM;
+				goto out;
+			}
+		}
+	}
+out:
+	dir_free(&d[0]);
+	dir_free(&d[1]);
+	return end;
+}
+
+const char *
+relay_end_str(enum relay_end e)
+{
+	switch (e) {
+	case RELAY_END_CLOSED:
+		return "closed";
+	case RELAY_END_IDLE:
+		return "idle-timeout";
+	case RELAY_END_CLIENT_ERR:
+		return "client-error";
+	case RELAY_END_DEST_ERR:
+		return "destination-error";
+	case RELAY_END_NOMEM:
+		return "out-of-memory";
+	}
+	return "?";
+}

@@ -1,0 +1,41 @@
+/*
+ * relay.h - the TCP pump between a client and its destination: both
+ * directions in the calling thread, splice(2) through pipes borrowed
+ * from a small shared pool only while data is in flight (so an idle
+ * relay holds nothing but its two sockets), read/write when no pipe can
+ * be had, half-close carried across, idle timeout, byte counters.
+ */
+#ifndef SG_RELAY_H
+#define SG_RELAY_H
+
+#include <stdint.h>
+
+struct relay_stats {
+	uint64_t	up;	/* client -> destination, bytes delivered */
+	uint64_t	down;	/* destination -> client */
+};
+
+enum relay_end {
+	RELAY_END_CLOSED = 0,	/* both sides finished (EOF both ways) */
+	RELAY_END_IDLE,		/* no data either way for the idle time */
+	RELAY_END_CLIENT_ERR,	/* reset or error on the client side */
+	RELAY_END_DEST_ERR,	/* reset or error on the destination side */
+	RELAY_END_NOMEM		/* no pipe and no buffer could be had */
+};
+
+/*
+ * Pump between cfd and dfd (both non-blocking sockets) until the relay
+ * ends; idle_s 0 means no idle timeout.  The caller keeps ownership of
+ * both fds and closes them.  Counters in st are added to, so bytes the
+ * caller already forwarded can be counted there first.  *err receives
+ * the errno behind an _ERR end.
+ */
+enum relay_end relay_run(int cfd, int dfd, int idle_s,
+	    struct relay_stats *st, int *err);
+
+const char *relay_end_str(enum relay_end e);
+
+/* Close the pooled pipes (at exit, for leak checkers). */
+void relay_pool_drain(void);
+
+#endif

@@ -1,0 +1,524 @@
+/*
+ * session.c - one client, start to end, in its own thread (see
+ * session.h).  This is the one place where the pure codec meets sockets:
+ * bytes are read into a fixed buffer and handed to socks5_parse_*, which
+ * say how much they consumed, so split and pipelined messages both work
+ * and bytes sent after the request are relayed, not lost.
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "addr.h"
+#include "auth_pam.h"
+#include "log.h"
+#include "relay.h"
+#include "resolve.h"
+#include "session.h"
+#include "sock.h"
+#include "socks5.h"
+
+#define SESSION_BUF		2048	/* > greeting + login + request */
+#define STAGGER_MS		250	/* RFC 8305 connection attempt delay */
+#define REPLY_TIMEOUT_MS	10000
+
+struct session {
+	uint64_t		 id;
+	int			 cfd;
+	int			 dfd;
+	struct sockaddr_storage	 peer;
+	char			 peerhost[ADDR_STRLEN];
+	struct config		*cfg;
+	int64_t			 start;
+	int64_t			 deadline;	/* end of the handshake */
+
+	uint8_t			 buf[SESSION_BUF];
+	size_t			 len;		/* bytes in buf */
+
+	bool			 authed;
+	char			 user[S5_NAME_MAX + 1];
+	struct socks5_request	 req;
+	char			 dest[S5_NAME_MAX + 16];	/* as requested */
+	char			 connected[ADDR_STRLEN];
+	uint8_t			 rep;
+	struct relay_stats	 stats;
+	const char		*end;
+};
+
+/* Registry: how many sessions run, so the cap and the drain can count. */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reg_cond = PTHREAD_COND_INITIALIZER;
+static int reg_count;
+static atomic_uint_fast64_t next_id = 1;
+
+int
+session_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = reg_count;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}
+
+int
+session_wait_all(int64_t deadline_ms)
+{
+	struct timespec ts;
+	int64_t left;
+	int n;
+
+	pthread_mutex_lock(&reg_lock);
+	while (reg_count > 0 && (left = deadline_ms - sock_now_ms()) > 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		left = left > 200 ? 200 : left;
+		ts.tv_nsec += (long)(left % 1000) * 1000000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&reg_cond, &reg_lock, &ts);
+	}
+	n = reg_count;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}
+
+static void
+session_free(struct session *s)
+{
+	if (s->dfd != -1)
+		close(s->dfd);
+	if (s->cfd != -1)
+		close(s->cfd);
+	config_release(s->cfg);
+	explicit_bzero(s->buf, sizeof(s->buf));
+	free(s);
+	pthread_mutex_lock(&reg_lock);
+	reg_count--;
+	pthread_cond_broadcast(&reg_cond);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static int
+send_bytes(struct session *s, const uint8_t *p, size_t n)
+{
+	if (sock_write_all(s->cfd, p, n, sock_now_ms() + REPLY_TIMEOUT_MS)
+	    == -1) {
+		log_info("cannot answer the client: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read more handshake bytes before the deadline.  -1 (logged) on EOF,
+ * error, timeout or a full buffer.
+ */
+static int
+read_more(struct session *s, const char *stage)
+{
+	ssize_t n;
+
+	if (s->len == sizeof(s->buf)) {
+		log_info("%s: message too long", stage);
+		return -1;
+	}
+	n = sock_read_some(s->cfd, s->buf + s->len, sizeof(s->buf) - s->len,
+	    s->deadline);
+	if (n > 0) {
+		s->len += (size_t)n;
+		return 0;
+	}
+	if (n == 0)
+		log_debug("%s: client closed the connection", stage);
+	else if (errno == ETIMEDOUT)
+		log_info("%s: handshake timeout (%d s)", stage,
+		    s->cfg->timeout_handshake);
+	else
+		log_info("%s: %s", stage, strerror(errno));
+	return -1;
+}
+
+/* Drop n parsed bytes from the front of the buffer. */
+static void
+consume(struct session *s, size_t n)
+{
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+}
+
+static const char *
+parse_err_str(enum socks5_status st)
+{
+	switch (st) {
+	case S5_ERR_VERSION:
+		return "wrong protocol version";
+	case S5_ERR_ATYP:
+		return "unknown address type";
+	default:
+		return "malformed message";
+	}
+}
+
+/* RFC 1928 section 3: choose a method in the configured order. */
+static int
+do_greeting(struct session *s, uint8_t *method)
+{
+	struct socks5_greeting g;
+	enum socks5_status st;
+	uint8_t out[2], want;
+	size_t used, i, k;
+
+	while ((st = socks5_parse_greeting(s->buf, s->len, &g, &used)) ==
+	    S5_NEED_MORE)
+		if (read_more(s, "greeting") == -1)
+			return -1;
+	if (st != S5_OK) {
+		log_info("greeting: %s", parse_err_str(st));
+		return -1;
+	}
+	consume(s, used);
+	*method = S5_METHOD_NO_ACCEPTABLE;
+	for (k = 0; k < s->cfg->nauth && *method == S5_METHOD_NO_ACCEPTABLE;
+	    k++) {
+		want = s->cfg->auth_order[k] == CONFIG_AUTH_USERNAME ?
+		    S5_METHOD_USERPASS : S5_METHOD_NONE;
+		for (i = 0; i < g.nmethods; i++)
+			if (g.methods[i] == want)
+				*method = want;
+	}
+	socks5_encode_method(*method, out, sizeof(out));
+	if (send_bytes(s, out, sizeof(out)) == -1)
+		return -1;
+	if (*method == S5_METHOD_NO_ACCEPTABLE) {
+		log_info("no acceptable authentication method offered");
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 1929 through PAM; the password is wiped whatever happens. */
+static int
+do_login(struct session *s)
+{
+	struct socks5_userpass up;
+	enum socks5_status st;
+	enum auth_result res;
+	uint8_t out[2];
+	char why[256];
+	size_t used;
+
+	while ((st = socks5_parse_userpass(s->buf, s->len, &up, &used)) ==
+	    S5_NEED_MORE)
+		if (read_more(s, "login") == -1)
+			goto fail;
+	if (st != S5_OK) {
+		log_info("login: %s", parse_err_str(st));
+		goto fail;
+	}
+	explicit_bzero(s->buf, used);
+	consume(s, used);
+	res = auth_pam_check(s->cfg->pam_service, up.user, up.pass,
+	    s->peerhost, s->cfg->pam_serialize, why, sizeof(why));
+	explicit_bzero(up.pass, sizeof(up.pass));
+	socks5_encode_auth_status(res == AUTH_OK ? S5_AUTH_SUCCESS :
+	    S5_AUTH_FAILURE, out, sizeof(out));
+	if (res != AUTH_OK) {
+		log_warnx("authentication failed for user=\"%s\" from %s: %s",
+		    up.user, s->peerhost, why);
+		(void)send_bytes(s, out, sizeof(out));
+		return -1;
+	}
+	snprintf(s->user, sizeof(s->user), "%s", up.user);
+	s->authed = true;
+	log_debug("user \"%s\" authenticated", s->user);
+	return send_bytes(s, out, sizeof(out));
+fail:
+	explicit_bzero(&up, sizeof(up));
+	return -1;
+}
+
+static int
+send_reply(struct session *s, uint8_t rep, const struct sockaddr *bnd)
+{
+	uint8_t out[S5_REPLY_MAX];
+	size_t n;
+
+	s->rep = rep;
+	n = socks5_encode_reply(rep, bnd, out, sizeof(out));
+	return send_bytes(s, out, n);
+}
+
+static int
+read_request(struct session *s)
+{
+	enum socks5_status st;
+	struct socks5_addr *a = &s->req.addr;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t used;
+
+	while ((st = socks5_parse_request(s->buf, s->len, &s->req, &used)) ==
+	    S5_NEED_MORE)
+		if (read_more(s, "request") == -1)
+			return -1;
+	if (st != S5_OK) {
+		log_info("request: %s", parse_err_str(st));
+		(void)send_reply(s, st == S5_ERR_ATYP ?
+		    S5_REP_ATYP_UNSUPPORTED : S5_REP_GENERAL_FAILURE, NULL);
+		return -1;
+	}
+	consume(s, used);
+	if (a->atyp == S5_ATYP_DOMAINNAME)
+		snprintf(s->dest, sizeof(s->dest), "%s:%u", a->u.name, a->port);
+	else {
+		(void)socks5_addr_to_sockaddr(a, &ss, &len);
+		addr_ntop((struct sockaddr *)&ss, s->dest, sizeof(s->dest));
+	}
+	return 0;
+}
+
+static const char *
+cmd_str(uint8_t cmd)
+{
+	switch (cmd) {
+	case S5_CMD_CONNECT:
+		return "connect";
+	case S5_CMD_BIND:
+		return "bind";
+	case S5_CMD_UDP_ASSOCIATE:
+		return "udp";
+	default:
+		return "unknown";
+	}
+}
+
+/* Resolve the destination (RFC 3089 section 3): REP code on failure. */
+static uint8_t
+destination_addrs(struct session *s, struct resolve_result *res)
+{
+	struct socks5_addr *a = &s->req.addr;
+	socklen_t len;
+	int rc;
+
+	if (a->atyp != S5_ATYP_DOMAINNAME) {
+		(void)socks5_addr_to_sockaddr(a, &res->addrs[0], &len);
+		res->n = 1;
+		return S5_REP_SUCCEEDED;
+	}
+	if ((rc = resolve_name(a->u.name, a->port, s->cfg->prefer, res))
+	    != 0) {
+		log_info("cannot resolve %s: %s", a->u.name, gai_strerror(rc));
+		return rc == EAI_SYSTEM ? socks5_rep_from_errno(errno) :
+		    S5_REP_HOST_UNREACH;
+	}
+	return S5_REP_SUCCEEDED;
+}
+
+/*
+ * Rules, per resolved address: denied addresses are skipped.  Returns
+ * the number allowed; when none is, logs the rule that refused the
+ * first address.
+ */
+static size_t
+check_rules(struct session *s, const struct resolve_result *res,
+    unsigned char *skip)
+{
+	const struct config *c = s->cfg;
+	struct acl_query q;
+	char abuf[ADDR_STRLEN];
+	size_t i, allowed = 0;
+	int first = -2, r;
+
+	q.client = (const struct sockaddr *)&s->peer;
+	q.user = s->authed ? s->user : NULL;
+	q.command = acl_cmd_from_socks5(s->req.cmd);
+	for (i = 0; i < res->n; i++) {
+		q.dest = (const struct sockaddr *)&res->addrs[i];
+		r = acl_match(c->rules, c->nrules, &q);
+		skip[i] = !(r >= 0 && c->rules[r].action == ACL_ALLOW);
+		if (!skip[i])
+			allowed++;
+		else if (first == -2)
+			first = r;
+	}
+	if (allowed > 0)
+		return allowed;
+	addr_ntop((const struct sockaddr *)&res->addrs[0], abuf, sizeof(abuf));
+	if (first >= 0)
+		log_info("%s to %s (%s) denied by rule %d%s%s%s (line %d)",
+		    cmd_str(s->req.cmd), s->dest, abuf, first + 1,
+		    c->rules[first].name[0] ? " (" : "", c->rules[first].name,
+		    c->rules[first].name[0] ? ")" : "", c->rules[first].line);
+	else
+		log_info("%s to %s (%s) denied: no rule allows it",
+		    cmd_str(s->req.cmd), s->dest, abuf);
+	return 0;
+}
+
+/* CONNECT (RFC 1928 section 4): REP code, s->dfd set on success. */
+static uint8_t
+do_connect(struct session *s)
+{
+	struct resolve_result res;
+	unsigned char skip[RESOLVE_MAX];
+	size_t which;
+	uint8_t rep;
+
+	if ((rep = destination_addrs(s, &res)) != S5_REP_SUCCEEDED)
+		return rep;
+	if (check_rules(s, &res, skip) == 0)
+		return S5_REP_NOT_ALLOWED;
+	s->dfd = sock_connect_any(res.addrs, res.n, skip,
+	    s->cfg->timeout_connect * 1000, STAGGER_MS, &which);
+	if (s->dfd == -1) {
+		rep = socks5_rep_from_errno(errno);
+		log_info("connect to %s: %s", s->dest, strerror(errno));
+		return rep;
+	}
+	addr_ntop((struct sockaddr *)&res.addrs[which], s->connected,
+	    sizeof(s->connected));
+	return S5_REP_SUCCEEDED;
+}
+
+/* Reply 0x00 with the outbound socket's own address, then pump. */
+static void
+relay(struct session *s)
+{
+	struct sockaddr_storage bnd;
+	socklen_t blen = sizeof(bnd);
+	enum relay_end end;
+	int err;
+
+	if (getsockname(s->dfd, (struct sockaddr *)&bnd, &blen) == -1) {
+		log_warn("getsockname");
+		(void)send_reply(s, S5_REP_GENERAL_FAILURE, NULL);
+		s->end = "error";
+		return;
+	}
+	if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&bnd) == -1) {
+		s->end = "client-error";
+		return;
+	}
+	/* Bytes the client sent right after its request go first. */
+	if (s->len > 0) {
+		if (sock_write_all(s->dfd, s->buf, s->len,
+		    sock_now_ms() + s->cfg->timeout_connect * 1000) == -1) {
+			log_info("early data to %s: %s", s->connected,
+			    strerror(errno));
+			s->end = "destination-error";
+			return;
+		}
+		s->stats.up += s->len;
+		s->len = 0;
+	}
+	end = relay_run(s->cfd, s->dfd, s->cfg->timeout_idle, &s->stats, &err);
+	s->end = relay_end_str(end);
+	if (err != 0 && end != RELAY_END_CLOSED)
+		log_debug("relay ended: %s: %s", s->end, strerror(err));
+}
+
+static void
+log_access(const struct session *s)
+{
+	int64_t ms = sock_now_ms() - s->start;
+
+	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
+	    " down=%" PRIu64 " secs=%" PRId64 ".%03d end=%s",
+	    s->authed ? s->user : "-", cmd_str(s->req.cmd), s->dest,
+	    s->connected[0] ? s->connected : "-", s->rep, s->stats.up,
+	    s->stats.down, ms / 1000, (int)(ms % 1000),
+	    s->end != NULL ? s->end : "refused");
+}
+
+static void
+run(struct session *s)
+{
+	uint8_t method, rep;
+
+	if (do_greeting(s, &method) == -1)
+		return;
+	if (method == S5_METHOD_USERPASS && do_login(s) == -1)
+		return;
+	if (read_request(s) == -1)
+		return;
+	if (s->req.cmd != S5_CMD_CONNECT) {
+		/* BIND and UDP ASSOCIATE are not available yet. */
+		(void)send_reply(s, S5_REP_CMD_UNSUPPORTED, NULL);
+		log_access(s);
+		return;
+	}
+	if ((rep = do_connect(s)) != S5_REP_SUCCEEDED)
+		(void)send_reply(s, rep, NULL);
+	else
+		relay(s);
+	log_access(s);
+}
+
+static void *
+session_main(void *arg)
+{
+	struct session *s = arg;
+	char tag[96];
+
+	snprintf(tag, sizeof(tag), "c%" PRIu64 " %s", s->id, s->peerhost);
+	log_set_tag(tag);
+	/* The printable client address without port, for PAM_RHOST. */
+	addr_ntop_host((struct sockaddr *)&s->peer, s->peerhost,
+	    sizeof(s->peerhost));
+	run(s);
+	session_free(s);
+	return NULL;
+}
+
+int
+session_start(int fd, const struct sockaddr_storage *peer,
+    struct config *cfg)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	struct session *s;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	s->id = atomic_fetch_add(&next_id, 1);
+	s->cfd = fd;
+	s->dfd = -1;
+	s->peer = *peer;
+	s->cfg = cfg;
+	s->start = sock_now_ms();
+	s->deadline = s->start + (int64_t)cfg->timeout_handshake * 1000;
+	addr_ntop((const struct sockaddr *)peer, s->peerhost,
+	    sizeof(s->peerhost));
+
+	pthread_mutex_lock(&reg_lock);
+	reg_count++;
+	pthread_mutex_unlock(&reg_lock);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, session_main, s);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		free(s);
+		pthread_mutex_lock(&reg_lock);
+		reg_count--;
+		pthread_cond_broadcast(&reg_cond);
+		pthread_mutex_unlock(&reg_lock);
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
