@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian 12 packages sixgate needs: "build" to build and run
+# the gateway, "test" to also run the whole test suite.  Uses sudo when
+# not run as root; does nothing when everything is installed already.
+set -e
+build="autoconf automake libtool pkgconf make gcc libc6-dev libconfig-dev libpam0g-dev check"
+test="$build libpam-wrapper libpam-modules passwd curl ncat python3 python3-socks iproute2 procps"
+case "${1:-build}" in
+build)	pkgs=$build ;;
+test)	pkgs=$test ;;
+*)	echo "usage: sh deps.sh [build|test]" >&2; exit 1 ;;
+esac
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+echo "deps.sh: installing$missing"
+$sudo apt-get update
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends $missing
