@@ -573,9 +573,11 @@ parse_root(struct pctx *p, const config_setting_t *root, struct config *c)
 			return -1;
 	} else if (default_listen(c) == -1)
 		return fail(p, NULL, "out of memory");
-	if ((s = config_setting_get_member(root, "user")) != NULL &&
-	    get_string(p, s, c->user, sizeof(c->user)) == -1)
-		return -1;
+	if ((s = config_setting_get_member(root, "user")) != NULL) {
+		if (get_string(p, s, c->user, sizeof(c->user)) == -1)
+			return -1;
+		c->user_line = config_setting_source_line(s);
+	}
 	if ((s = config_setting_get_member(root, "auth")) != NULL &&
 	    (must_be_group(p, s) == -1 || parse_auth(p, s, c) == -1))
 		return -1;

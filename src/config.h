@@ -37,6 +37,7 @@ struct config {
 	struct config_listen	*listen;
 	size_t			 nlisten;
 	char			 user[64];	/* "" = keep the start-up user */
+	int			 user_line;	/* for errors found later */
 
 	/* Methods in the order of preference the admin wrote. */
 	unsigned char		 auth_order[2];	/* CONFIG_AUTH_* */

@@ -232,6 +232,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	/* A missing user would only show at start-up: say so now. */
+	if (c->user[0] != '\0' && getpwnam(c->user) == NULL) {
+		fprintf(stderr, "%s:%d: user \"%s\" does not exist\n",
+		    c->source, c->user_line, c->user);
+		config_free(c);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		config_free(c);
