@@ -438,7 +438,7 @@ log_access(const struct session *s)
 	    s->authed ? s->user : "-", cmd_str(s->req.cmd), s->dest,
 	    s->connected[0] ? s->connected : "-", s->rep, s->stats.up,
 	    s->stats.down, ms / 1000, (int)(ms % 1000),
-	    s->end != NULL ? s->end : "refused");
+	    s->end);
 }
 
 static void
@@ -455,12 +455,14 @@ run(struct session *s)
 	if (s->req.cmd != S5_CMD_CONNECT) {
 		/* BIND and UDP ASSOCIATE are not available yet. */
 		(void)send_reply(s, S5_REP_CMD_UNSUPPORTED, NULL);
+		s->end = "unsupported";
 		log_access(s);
 		return;
 	}
-	if ((rep = do_connect(s)) != S5_REP_SUCCEEDED)
+	if ((rep = do_connect(s)) != S5_REP_SUCCEEDED) {
 		(void)send_reply(s, rep, NULL);
-	else
+		s->end = rep == S5_REP_NOT_ALLOWED ? "denied" : "failed";
+	} else
 		relay(s);
 	log_access(s);
 }
