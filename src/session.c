@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "acl.h"
 #include "addr.h"
@@ -193,9 +194,19 @@ do_greeting(struct session *s, uint8_t *method)
 	    k++) {
 		want = s->cfg->auth_order[k] == CONFIG_AUTH_USERNAME ?
 		    S5_METHOD_USERPASS : S5_METHOD_NONE;
-		for (i = 0; i < g.nmethods; i++)
+		for (i = 0; i < g.nmethods; i++) {
 			if (g.methods[i] == want)
 				*method = want;
+			/*
+			 * RFC 1929 under our private number: tells the
+			 * client it may pipeline (socks5.h).
+			 */
+			if (want == S5_METHOD_USERPASS &&
+			    g.methods[i] == S5_METHOD_SIXGATE) {
+				*method = S5_METHOD_SIXGATE;
+				break;
+			}
+		}
 	}
 	socks5_encode_method(*method, out, sizeof(out));
 	if (send_bytes(s, out, sizeof(out)) == -1)
@@ -441,6 +452,32 @@ log_access(const struct session *s)
 	    s->end);
 }
 
+/*
+ * Give back the stack pages the login touched (PAM can go deep, see
+ * SESSION_STACK_SIZE): a relay lives for hours on a shallow stack, and
+ * thousands of them should not each keep a PAM module's high-water mark.
+ */
+static void
+stack_trim(void)
+{
+	pthread_attr_t attr;
+	uintptr_t lo, top, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	size_t size;
+	void *addr;
+	char here;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		lo = ((uintptr_t)addr + page - 1) & ~(page - 1);
+		/* Keep a margin below the current frame. */
+		top = ((uintptr_t)&here - 32 * 1024) & ~(page - 1);
+		if (top > lo)
+			(void)madvise((void *)lo, top - lo, MADV_DONTNEED);
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static void
 run(struct session *s)
 {
@@ -448,8 +485,11 @@ run(struct session *s)
 
 	if (do_greeting(s, &method) == -1)
 		return;
-	if (method == S5_METHOD_USERPASS && do_login(s) == -1)
-		return;
+	if (method != S5_METHOD_NONE) {
+		if (do_login(s) == -1)
+			return;
+		stack_trim();
+	}
 	if (read_request(s) == -1)
 		return;
 	if (s->req.cmd != S5_CMD_CONNECT) {

@@ -11,8 +11,13 @@
 
 #include "config.h"
 
-/* Stack of each session thread: PAM modules need room (tinyproxy too). */
-#define SESSION_STACK_SIZE	(256 * 1024)
+/*
+ * Stack of each session thread.  PAM modules need room: Debian's
+ * pam_cap alone takes 256 KiB in one frame (NGROUPS_MAX gids), so the
+ * 256 KiB that tinyproxy uses overflows.  Only touched pages cost
+ * memory, and the session gives them back after the login.
+ */
+#define SESSION_STACK_SIZE	(1024 * 1024)
 
 /*
  * Start a detached session thread for the accepted client fd.  On
