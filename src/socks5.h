@@ -21,6 +21,12 @@
 #define S5_METHOD_NONE		0x00
 #define S5_METHOD_GSSAPI	0x01
 #define S5_METHOD_USERPASS	0x02
+/*
+ * Private method (RFC 1928 section 3, X'80'-X'FE'): RFC 1929 exactly,
+ * but choosing it tells a client that the server is sixgated, which
+ * parses incrementally, so the client may pipeline its next handshakes.
+ */
+#define S5_METHOD_SIXGATE	0x88
 #define S5_METHOD_NO_ACCEPTABLE	0xFF
 
 /* Commands (RFC 1928 section 4). */

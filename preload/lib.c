@@ -1,0 +1,185 @@
+/*
+ * lib.c - process-wide state of the Socks Lib (see lib.h).
+ *
+ * Everything here runs inside someone else's program: nothing exits,
+ * nothing aborts, errno is left as found, and the set-up reads only
+ * variables that secure_getenv() gives (none in setuid programs, where
+ * the library then stays out of the way).
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "lib.h"
+
+static struct lib state;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+static int log_fd = -1;
+
+static const char *
+get_var(const char *name, void *ctx)
+{
+	(void)ctx;
+	return secure_getenv(name);
+}
+
+void
+lib_log(int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n, saved = errno;
+
+	if (level > state.cfg.log_level || log_fd == -1)
+		return;
+	n = snprintf(line, sizeof(line), "sixgate[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	(void)write(log_fd, line, (size_t)n);
+	errno = saved;
+}
+
+static void
+open_log(const struct env_config *c)
+{
+	if (c->log_level == 0)
+		return;
+	if (c->log_file[0] == '\0')
+		log_fd = STDERR_FILENO;
+	else
+		log_fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0600);
+}
+
+/* The password file must be the user's own and private (like ssh keys). */
+static int
+read_password(struct env_config *c)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (c->password[0] != '\0' || c->password_file[0] == '\0')
+		return 0;
+	if ((fd = open(c->password_file, O_RDONLY | O_CLOEXEC)) == -1) {
+		lib_log(LIB_WARN, "cannot open %s: %s", c->password_file,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !env_password_mode_ok(st.st_mode,
+	    st.st_uid, getuid())) {
+		lib_log(LIB_WARN, "%s is readable by others or not yours: "
+		    "not used", c->password_file);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, c->password, sizeof(c->password) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	c->password[n] = '\0';
+	c->password[strcspn(c->password, "\r\n")] = '\0';
+	return 0;
+}
+
+static void
+ranges_from(const struct env_config *c, struct fakeip_ranges *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->v4net, c->fake4.addr, 4);
+	r->v4prefix = c->fake4.prefix;
+	memcpy(r->v6net, c->fake6.addr, 16);
+	r->v6prefix = c->fake6.prefix;
+}
+
+/* The wrapper's shared table; or a private one that survives fork. */
+static struct fakeip_table *
+map_table(const struct env_config *c, const struct fakeip_ranges *r)
+{
+	struct fakeip_table *t = NULL;
+	struct stat st;
+	size_t len;
+	void *mem;
+	int fd;
+
+	if (c->table[0] != '\0' &&
+	    (fd = open(c->table, O_RDWR | O_CLOEXEC)) != -1) {
+		if (fstat(fd, &st) == 0 && st.st_uid == getuid() &&
+		    (st.st_mode & 077) == 0 && st.st_size > 0) {
+			mem = mmap(NULL, (size_t)st.st_size, PROT_READ |
+			    PROT_WRITE, MAP_SHARED, fd, 0);
+			if (mem != MAP_FAILED && fakeip_attach(mem,
+			    (size_t)st.st_size, &t) != FAKEIP_OK) {
+				munmap(mem, (size_t)st.st_size);
+				t = NULL;
+			}
+		}
+		close(fd);
+		if (t != NULL)
+			return t;
+		lib_log(LIB_WARN, "cannot use the table %s: using a private "
+		    "one", c->table);
+	}
+	len = fakeip_region_size(FAKEIP_DEFAULT_SLOTS);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	if (fakeip_format(mem, len, r, FAKEIP_DEFAULT_SLOTS, &t) !=
+	    FAKEIP_OK) {
+		munmap(mem, len);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+setup(void)
+{
+	char err[256];
+	int saved = errno;
+
+	if (env_parse(get_var, NULL, &state.cfg, err, sizeof(err)) != ENV_OK) {
+		/* Log even when SIXGATE_LOG is 0: the setup is broken. */
+		state.cfg.log_level = LIB_WARN;
+		log_fd = STDERR_FILENO;
+		lib_log(LIB_WARN, "%s; passing everything through", err);
+		state.cfg.log_level = 0;
+		goto out;
+	}
+	open_log(&state.cfg);
+	if (!state.cfg.enabled)
+		goto out;
+	(void)read_password(&state.cfg);
+	ranges_from(&state.cfg, &state.ranges);
+	if ((state.table = map_table(&state.cfg, &state.ranges)) == NULL) {
+		lib_log(LIB_WARN, "no fake-address table: passing everything "
+		    "through");
+		goto out;
+	}
+	fakeip_get_ranges(state.table, &state.ranges);
+	state.enabled = true;
+	lib_log(LIB_DEBUG, "gateway %s port %u", state.cfg.gw_host,
+	    state.cfg.gw_port);
+out:
+	errno = saved;
+}
+
+const struct lib *
+lib_get(void)
+{
+	pthread_once(&state_once, setup);
+	return &state;
+}
