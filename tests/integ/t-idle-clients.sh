@@ -1,0 +1,43 @@
+#!/bin/bash
+# t-idle-clients.sh - timeouts.handshake = 3: 200 silent connections do
+# not stop a real client from being served promptly, and the gateway
+# closes all 200 after about 3 s.
+set -u
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
+sg_init
+sg_need curl
+
+sg_pamwrap heidi 'he1di-pw'
+sg_conf handshake=3
+sg_start
+mkdir -p "$SG_TMP/www"
+echo "served while 200 clients idle" > "$SG_TMP/www/f"
+sg_server HTTP http --bind 127.0.0.1 --dir "$SG_TMP/www"
+
+SG_TOOL_TIMEOUT=40 sgtool idle --target "127.0.0.1:$SG_PORT4" --count 200 \
+    --ready-file "$SG_TMP/ready" --wait 8 > "$SG_TMP/idle" 2>&1 &
+IDLE=$!
+SG_PIDS="$SG_PIDS $IDLE"
+sg_wait_file "$SG_TMP/ready" 20 || { cat "$SG_TMP/idle" >&2; sg_fail "could not open 200 connections"; }
+
+t0=$(sg_now_ms)
+sg_curl --socks5-hostname "127.0.0.1:$SG_PORT4" --proxy-user 'heidi:he1di-pw' \
+    -o "$SG_TMP/got" "http://127.0.0.1:$HTTP/f" || sg_fail "curl failed while 200 clients idle"
+t1=$(sg_now_ms)
+cmp -s "$SG_TMP/got" "$SG_TMP/www/f" || sg_fail "content differs"
+[ $(( t1 - t0 )) -lt 2000 ] || sg_fail "curl took $(( t1 - t0 )) ms while 200 clients idle"
+sg_info "curl served in $(( t1 - t0 )) ms while 200 connections idle"
+
+sg_wait_exit "$IDLE" 30 || sg_fail "idle client did not finish"
+cat "$SG_TMP/idle"
+grep -q "^closed=200 of 200$" "$SG_TMP/idle" || sg_fail "the gateway did not close all 200 idle connections within 8 s"
+first=$(sed -n 's/^first_close=\([0-9]*\)\..*/\1/p' "$SG_TMP/idle")
+last=$(sed -n 's/.*last_close=\([0-9]*\)\..*/\1/p' "$SG_TMP/idle")
+[ "$first" -ge 2 ] || sg_fail "idle connections closed after ${first}.x s, before timeouts.handshake = 3"
+[ "$last" -le 5 ] || sg_fail "last idle connection closed after ${last}.x s (handshake = 3)"
+grep -q "^data_bytes=0$" "$SG_TMP/idle" || sg_fail "the gateway sent data to silent clients"
+
+# Still serving afterwards.
+sg_curl --socks5-hostname "[::1]:$SG_PORT6" --proxy-user 'heidi:he1di-pw' \
+    -o "$SG_TMP/got" "http://127.0.0.1:$HTTP/f" || sg_fail "curl failed after the idle clients"
+exit 0

@@ -1,0 +1,66 @@
+#!/bin/bash
+# t-limits.sh - limits.max_relays = 2: with two relays open a third client
+# gets "05 FF" at once and is closed; once a relay ends, a new client is
+# served.
+set -u
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
+sg_init
+
+sg_pamwrap judy 'ju4y-pw'
+sg_conf max_relays=2
+sg_start
+sg_server ECHO echo --bind 127.0.0.1
+A=(--user judy --password 'ju4y-pw')
+
+hold() {	# NAME: a relay that stays open until $SG_TMP/NAME.release exists
+	sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
+	    --data "$1" --echo-check --hold-file "$SG_TMP/$1.release" --hold-max 50 \
+	    > "$SG_TMP/$1" 2>&1 &
+	SG_PIDS="$SG_PIDS $!"
+	eval "${1}_PID=\$!"
+	local end=$(( $(sg_now_ms) + 10000 ))
+	until grep -q "^holding=1" "$SG_TMP/$1"; do
+		[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/$1" >&2; sg_fail "relay $1 not established"; }
+		sleep 0.05
+	done
+	sg_expect "$SG_TMP/$1" "rep=0x00" "echo=ok"
+}
+
+hold r1
+hold r2
+
+# Third client: refused at once with 05 FF, then closed.
+sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
+    --data x --timeout 5 > "$SG_TMP/r3" 2>&1
+sg_expect "$SG_TMP/r3" "method=0xff ver=5" "closed=1"
+# From connect() to the "05 FF" (measured by the client itself).
+ms=$(sed -n 's/^method_secs=\([0-9]*\)\.\([0-9]*\)$/\1\2/p' "$SG_TMP/r3")
+ms=$((10#$ms))
+[ "$ms" -lt 2000 ] || sg_fail "the over-limit client waited $ms ms for 05 FF"
+# The same through the other listener, and pipelined.
+sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --pipeline --dest "127.0.0.1:$ECHO" \
+    --data x --timeout 5 > "$SG_TMP/r3b" 2>&1
+sg_expect "$SG_TMP/r3b" "method=0xff" "closed=1"
+grep -q "^rep=" "$SG_TMP/r3b" && sg_fail "over-limit client got a request reply"
+sg_info "ok: third client refused in $ms ms"
+
+# The two relays still work... end one of them.
+touch "$SG_TMP/r1.release"
+sg_wait_exit "$r1_PID" 10 || sg_fail "relay r1 did not end"
+sg_log_wait "access" 10 1 || sg_fail "no access line for the relay that ended"
+
+# A new client is served (the slot may be freed just after the access line).
+end=$(( $(sg_now_ms) + 5000 ))
+while :; do
+	sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
+	    --data again --echo-check --timeout 5 > "$SG_TMP/r4" 2>&1
+	grep -q "^echo=ok" "$SG_TMP/r4" && break
+	[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/r4" >&2; sg_fail "no client served after a relay ended"; }
+	sleep 0.2
+done
+sg_info "ok: served again after a relay ended"
+
+touch "$SG_TMP/r2.release"
+sg_wait_exit "$r2_PID" 10 || sg_fail "relay r2 did not end"
+grep -q "^echo=ok" "$SG_TMP/r2" || sg_fail "relay r2 broken"
+exit 0
