@@ -42,7 +42,6 @@ struct sockstate {
 
 static _Atomic(struct gateway *) gateway;
 static _Atomic(struct sockstate *) states;
-static atomic_bool gw_is_sixgated;
 
 static uint64_t
 fd_ino(int fd)
@@ -397,7 +396,7 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 	req.cmd = S5_CMD_CONNECT;
 	req.pipeline = l->cfg.pipeline == ENV_PIPELINE_ON ||
 	    (l->cfg.pipeline == ENV_PIPELINE_AUTO &&
-	    atomic_load(&gw_is_sixgated));
+	    (fakeip_flags(l->table) & FAKEIP_FLAG_PIPELINE));
 	req.timeout_ms = (int)(deadline - now_ms());
 	r = socks5_client_handshake(use, &req, &res);
 	if (r != S5C_OK) {
@@ -409,8 +408,9 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 			real()->close(use);
 		goto fail;
 	}
+	/* Learnt once for the whole session (the table is shared). */
 	if (res.method == S5_METHOD_SIXGATE)
-		atomic_store(&gw_is_sixgated, true);
+		fakeip_set_flags(l->table, FAKEIP_FLAG_PIPELINE);
 	if (use != fd) {
 		/* Same fd number, the program's close-on-exec choice. */
 		if (dup3(use, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) ==

@@ -60,12 +60,14 @@ struct fakeip_table {
 	uint32_t	v6prefix;
 	uint8_t		v4net[4];
 	uint8_t		v6net[16];
-	uint64_t	reserved[6];	/* future flags, e.g. pipelining */
+	_Atomic uint64_t flags;		/* FAKEIP_FLAG_* learnt by anyone */
+	uint64_t	reserved[5];	/* future use */
 	struct fakeip_slot slots[];
 };
 
 /* Shared memory between processes needs address-free atomics. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_uint is not lock-free");
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics are not lock-free");
 _Static_assert(sizeof(atomic_uint) == 4, "atomic_uint is not 32 bits");
 _Static_assert(sizeof(struct fakeip_slot) == 280, "slot layout changed");
 _Static_assert(sizeof(struct fakeip_table) == 96, "header layout changed");
@@ -241,6 +243,7 @@ fakeip_format(void *mem, size_t len, const struct fakeip_ranges *r,
 	memcpy(t->v4net, r->v4net, sizeof(t->v4net));
 	memcpy(t->v6net, r->v6net, sizeof(t->v6net));
 	memset(t->reserved, 0, sizeof(t->reserved));
+	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->magic, FAKEIP_MAGIC, memory_order_release);
 	*out = t;
 	return FAKEIP_OK;
@@ -541,4 +544,18 @@ fakeip_in_ranges(const struct fakeip_ranges *r, const struct sockaddr *sa)
 
 	return range_of(r->v4net, r->v4prefix, r->v6net, r->v6prefix, sa,
 	    &a) != 0;
+}
+
+void
+fakeip_set_flags(struct fakeip_table *t, uint64_t bits)
+{
+	atomic_fetch_or_explicit(&t->flags, bits, memory_order_release);
+}
+
+uint64_t
+fakeip_flags(const struct fakeip_table *t)
+{
+	/* Reading an atomic through a const table is fine: no store. */
+	return atomic_load_explicit(&((struct fakeip_table *)(uintptr_t)t)->flags,
+	    memory_order_acquire);
 }

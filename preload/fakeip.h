@@ -98,6 +98,15 @@ enum fakeip_status fakeip_slot_of(const struct fakeip_table *t,
 enum fakeip_status fakeip_slot_name(const struct fakeip_table *t,
 	    uint32_t slot, char *buf, size_t len);
 
+/*
+ * Facts one process learns that help every process of the session: a
+ * bit set is never cleared.  FAKEIP_FLAG_PIPELINE: the gateway is
+ * sixgated, so handshakes may go in one write (SIXGATE_PIPELINE=auto).
+ */
+#define FAKEIP_FLAG_PIPELINE	0x1ULL
+void	fakeip_set_flags(struct fakeip_table *t, uint64_t bits);
+uint64_t fakeip_flags(const struct fakeip_table *t);
+
 /* Is sa inside one of the ranges (whether or not a name holds it)? */
 bool	fakeip_in_ranges(const struct fakeip_ranges *r,
 	    const struct sockaddr *sa);

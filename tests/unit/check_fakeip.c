@@ -952,6 +952,29 @@ END_TEST
 #define NPROCS	4
 
 /* Processes inserting overlapping names at once agree like threads. */
+/* Session flags: start clear, only ever gain bits, shared across fork. */
+START_TEST(test_flags)
+{
+	struct tbl b = tbl_new(64);
+	pid_t pid;
+	int status;
+
+	ck_assert_uint_eq(fakeip_flags(b.t), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fakeip_set_flags(b.t, FAKEIP_FLAG_PIPELINE);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_uint_eq(fakeip_flags(b.t), FAKEIP_FLAG_PIPELINE);
+	fakeip_set_flags(b.t, 0x4);
+	fakeip_set_flags(b.t, 0);
+	ck_assert_uint_eq(fakeip_flags(b.t), FAKEIP_FLAG_PIPELINE | 0x4);
+	tbl_free(&b);
+}
+END_TEST
+
 START_TEST(test_fork_concurrent)
 {
 	struct tbl b = tbl_new(FAKEIP_DEFAULT_SLOTS);
@@ -1031,6 +1054,7 @@ fakeip_suite(void)
 	tcase_add_test(tc, test_threads_crowded);
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_fork_concurrent);
+	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);
 
 	return s;
