@@ -40,16 +40,19 @@ match_users(char *const *users, size_t n, const char *user)
 
 static bool
 match_ports(const struct acl_portrange *ports, size_t n,
-    const struct sockaddr *dest)
+    const struct acl_query *q)
 {
 	uint16_t port;
 	size_t i;
 
 	if (n == 0)
 		return true;
-	if (dest == NULL)
+	if (q->port != 0)
+		port = q->port;
+	else if (q->dest != NULL)
+		port = addr_port(q->dest);
+	else
 		return false;
-	port = addr_port(dest);
 	for (i = 0; i < n; i++)
 		if (port >= ports[i].lo && port <= ports[i].hi)
 			return true;
@@ -64,7 +67,7 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
 	    match_nets(r->to, r->nto, q->dest) &&
-	    match_ports(r->ports, r->nports, q->dest);
+	    match_ports(r->ports, r->nports, q);
 }
 
 int

@@ -52,14 +52,19 @@ struct acl_rule {
 struct acl_query {
 	const struct sockaddr	*client;
 	const char		*user;	/* NULL: not authenticated */
-	const struct sockaddr	*dest;	/* resolved destination */
+	/*
+	 * The resolved destination; NULL for a name that is sent on to an
+	 * upstream gateway unresolved: rules with `to` networks then do
+	 * not match (nothing is known of its addresses here).
+	 */
+	const struct sockaddr	*dest;
+	uint16_t		 port;	/* 0: take it from dest */
 	unsigned		 command; /* one ACL_CMD_* bit */
 };
 
 /*
  * Index of the first rule in rules[0..n) that matches q, or -1 when none
- * does (which the caller treats as deny).  The destination port is taken
- * from q->dest.
+ * does (which the caller treats as deny).
  */
 int acl_match(const struct acl_rule *rules, size_t n,
 	    const struct acl_query *q);

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "config_int.h"
 
 #define LISTEN_MAX	64
 #define RULES_MAX	4096
@@ -36,17 +37,7 @@ const char config_embedded_default[] =
 	"  { name = \"users\"; action = \"allow\"; users = [ \"*\" ]; }\n"
 	");\n";
 
-/* Parse context: where errors go and what they are prefixed with. */
-struct pctx {
-	const char	*name;
-	char		*err;
-	size_t		 errlen;
-};
-
-static int fail(struct pctx *, const config_setting_t *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 fail(struct pctx *p, const config_setting_t *s, const char *fmt, ...)
 {
 	char msg[CONFIG_ERRLEN];
@@ -64,7 +55,7 @@ fail(struct pctx *p, const config_setting_t *s, const char *fmt, ...)
 }
 
 /* Refuse keys of group g that are not in allowed (NULL-terminated). */
-static int
+int
 check_keys(struct pctx *p, const config_setting_t *g, const char *where,
     const char *const *allowed)
 {
@@ -86,7 +77,7 @@ check_keys(struct pctx *p, const config_setting_t *g, const char *where,
 	return 0;
 }
 
-static int
+int
 get_string(struct pctx *p, const config_setting_t *s, char *out,
     size_t outlen)
 {
@@ -102,7 +93,7 @@ get_string(struct pctx *p, const config_setting_t *s, char *out,
 	return 0;
 }
 
-static int
+int
 get_int(struct pctx *p, const config_setting_t *s, long long lo,
     long long hi, int *out)
 {
@@ -120,7 +111,7 @@ get_int(struct pctx *p, const config_setting_t *s, long long lo,
 	return 0;
 }
 
-static int
+int
 get_bool(struct pctx *p, const config_setting_t *s, bool *out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
@@ -131,7 +122,7 @@ get_bool(struct pctx *p, const config_setting_t *s, bool *out)
 }
 
 /* A [ ] or ( ) list whose elements are all strings. */
-static int
+int
 check_string_list(struct pctx *p, const config_setting_t *s)
 {
 	const config_setting_t *e;
@@ -321,7 +312,7 @@ must_be_group(struct pctx *p, const config_setting_t *s)
 	return 0;
 }
 
-static int
+int
 parse_nets(struct pctx *p, const config_setting_t *s, struct addr_cidr **out,
     size_t *nout)
 {
@@ -409,23 +400,24 @@ parse_port_elem(const config_setting_t *e, struct acl_portrange *pr)
 	return 0;
 }
 
-static int
-parse_ports(struct pctx *p, const config_setting_t *s, struct acl_rule *r)
+int
+parse_ports(struct pctx *p, const config_setting_t *s,
+    struct acl_portrange **ports, size_t *nports)
 {
 	const config_setting_t *e;
 	size_t i, n;
 
 	if (!config_setting_is_aggregate(s) ||
 	    config_setting_type(s) == CONFIG_TYPE_GROUP)
-		return fail(p, s, "ports must be a list: [ 80, \"1024-65535\" ]");
+		return fail(p, s, "ports must be a list: ( 80, \"1024-65535\" )");
 	if ((n = (size_t)config_setting_length(s)) == 0)
 		return 0;
-	if ((r->ports = calloc(n, sizeof(*r->ports))) == NULL)
+	if ((*ports = calloc(n, sizeof(**ports))) == NULL)
 		return fail(p, s, "out of memory");
-	r->nports = n;
+	*nports = n;
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
-		if (parse_port_elem(e, &r->ports[i]) == -1)
+		if (parse_port_elem(e, &(*ports)[i]) == -1)
 			return fail(p, e, "ports: element %zu must be a port "
 			    "1-65535 or a range \"low-high\"", i + 1);
 	}
@@ -490,7 +482,7 @@ parse_rule(struct pctx *p, const config_setting_t *g, struct acl_rule *r)
 	    parse_users(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "ports")) != NULL &&
-	    parse_ports(p, s, r) == -1)
+	    parse_ports(p, s, &r->ports, &r->nports) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "commands")) != NULL &&
 	    parse_commands(p, s, r) == -1)
@@ -560,14 +552,12 @@ static int
 parse_root(struct pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
-	    "resolve", "timeouts", "limits", "rules", "upstreams", NULL };
+	    "resolve", "timeouts", "limits", "rules", "hops", "upstreams",
+	    NULL };
 	const config_setting_t *s;
 
 	if (check_keys(p, root, "", keys) == -1)
 		return -1;
-	if ((s = config_setting_get_member(root, "upstreams")) != NULL)
-		return fail(p, s, "upstreams: chained relays are not "
-		    "supported yet by this version of sixgated");
 	if ((s = config_setting_get_member(root, "listen")) != NULL) {
 		if (parse_listen(p, s, c) == -1)
 			return -1;
@@ -593,7 +583,8 @@ parse_root(struct pctx *p, const config_setting_t *root, struct config *c)
 	if ((s = config_setting_get_member(root, "rules")) != NULL &&
 	    parse_rules(p, s, c) == -1)
 		return -1;
-	return 0;
+	/* After listen: loops are checked against our own addresses. */
+	return parse_upstreams(p, root, c);
 }
 
 /* Parse text (or the file at path when text is NULL). */
@@ -667,6 +658,7 @@ config_free(struct config *c)
 		free(r->users);
 	}
 	free(c->rules);
+	free_upstreams(c);
 	free(c->listen);
 	free(c);
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "acl.h"
+#include "route.h"
 
 #define CONFIG_ERRLEN	512
 
@@ -57,6 +58,12 @@ struct config {
 
 	struct acl_rule		*rules;
 	size_t			 nrules;
+
+	/* Chained relays (RFC 3089 section 4). */
+	struct route_hop	*hops;		/* named and inline hops */
+	size_t			 nhops;
+	struct route		*routes;	/* "upstreams", in order */
+	size_t			 nroutes;
 
 	int			 refs;		/* under the snapshot lock */
 };

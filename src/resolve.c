@@ -38,8 +38,8 @@ resolve_order(struct sockaddr_storage *addrs, size_t n,
 	}
 }
 
-int
-resolve_name(const char *name, uint16_t port, enum config_prefer prefer,
+static int
+lookup(const char *name, uint16_t port, enum config_prefer prefer, int flags,
     struct resolve_result *res)
 {
 	struct addrinfo hints, *ai, *a;
@@ -60,6 +60,7 @@ resolve_name(const char *name, uint16_t port, enum config_prefer prefer,
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = flags;
 	/*
 	 * No AI_ADDRCONFIG: it hides IPv6 answers on hosts whose only IPv6
 	 * address is ::1, and a failed connect moves on to the next address
@@ -82,4 +83,18 @@ resolve_name(const char *name, uint16_t port, enum config_prefer prefer,
 		return EAI_NONAME;
 	resolve_order(res->addrs, res->n, prefer);
 	return 0;
+}
+
+int
+resolve_name(const char *name, uint16_t port, enum config_prefer prefer,
+    struct resolve_result *res)
+{
+	return lookup(name, port, prefer, 0, res);
+}
+
+bool
+resolve_literal(const char *name, uint16_t port, struct resolve_result *res)
+{
+	return lookup(name, port, CONFIG_PREFER_SYSTEM, AI_NUMERICHOST, res) ==
+	    0;
 }

@@ -6,6 +6,7 @@
 #ifndef SG_RESOLVE_H
 #define SG_RESOLVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -26,6 +27,13 @@ struct resolve_result {
  * n == 0: an empty answer is EAI_NONAME).
  */
 int resolve_name(const char *name, uint16_t port, enum config_prefer prefer,
+	    struct resolve_result *res);
+
+/*
+ * Is name a numeric IPv4/IPv6 literal (brackets allowed)?  If so, its
+ * address with port in res->addrs[0].  Never sends a DNS query.
+ */
+bool	resolve_literal(const char *name, uint16_t port,
 	    struct resolve_result *res);
 
 /*

@@ -22,6 +22,7 @@
 #include "acl.h"
 #include "addr.h"
 #include "auth_pam.h"
+#include "chain.h"
 #include "log.h"
 #include "relay.h"
 #include "resolve.h"
@@ -50,7 +51,9 @@ struct session {
 	char			 user[S5_NAME_MAX + 1];
 	struct socks5_request	 req;
 	char			 dest[S5_NAME_MAX + 16];	/* as requested */
-	char			 connected[ADDR_STRLEN];
+	char			 connected[ADDR_STRLEN + 300];
+	bool			 have_bnd;	/* chained: the last hop's */
+	struct socks5_addr	 bnd;
 	uint8_t			 rep;
 	struct relay_stats	 stats;
 	const char		*end;
@@ -270,6 +273,20 @@ send_reply(struct session *s, uint8_t rep, const struct sockaddr *bnd)
 	return send_bytes(s, out, n);
 }
 
+/* A reply whose BND is a wire address (a chained hop's, maybe a name). */
+static int
+send_reply_addr(struct session *s, uint8_t rep, const struct socks5_addr *a)
+{
+	uint8_t out[S5_REPLY_MAX];
+	size_t n;
+
+	s->rep = rep;
+	/* A reply has the layout of a request, REP in place of CMD. */
+	if ((n = socks5_encode_request(rep, a, out, sizeof(out))) == 0)
+		return send_reply(s, rep, NULL);
+	return send_bytes(s, out, n);
+}
+
 static int
 read_request(struct session *s)
 {
@@ -353,6 +370,7 @@ check_rules(struct session *s, const struct resolve_result *res,
 
 	q.client = (const struct sockaddr *)&s->peer;
 	q.user = s->authed ? s->user : NULL;
+	q.port = 0;
 	q.command = acl_cmd_from_socks5(s->req.cmd);
 	for (i = 0; i < res->n; i++) {
 		q.dest = (const struct sockaddr *)&res->addrs[i];
@@ -377,9 +395,103 @@ check_rules(struct session *s, const struct resolve_result *res,
 	return 0;
 }
 
-/* CONNECT (RFC 1928 section 4): REP code, s->dfd set on success. */
+/*
+ * The destination as routes see it: a name (unless it is a literal sent
+ * as a name), or an address into ss.
+ */
+static const char *
+route_dest(const struct socks5_addr *a, struct sockaddr_storage *ss,
+    const struct sockaddr **sa)
+{
+	struct resolve_result lit;
+	socklen_t len;
+
+	*sa = NULL;
+	if (a->atyp != S5_ATYP_DOMAINNAME) {
+		(void)socks5_addr_to_sockaddr(a, ss, &len);
+		*sa = (const struct sockaddr *)ss;
+		return NULL;
+	}
+	/* A literal in a DOMAINNAME is an address (no look-up happens). */
+	if (strspn(a->u.name, "0123456789abcdefABCDEF.:[]%") ==
+	    strlen(a->u.name) && resolve_literal(a->u.name, a->port, &lit)) {
+		*ss = lit.addrs[0];
+		*sa = (const struct sockaddr *)ss;
+		return NULL;
+	}
+	return a->u.name;
+}
+
+/* Rules for a request that goes upstream: no resolved address here. */
+static bool
+allowed_upstream(struct session *s, const struct sockaddr *dest)
+{
+	const struct config *c = s->cfg;
+	struct acl_query q;
+	int r;
+
+	q.client = (const struct sockaddr *)&s->peer;
+	q.user = s->authed ? s->user : NULL;
+	q.dest = dest;
+	q.port = s->req.addr.port;
+	q.command = acl_cmd_from_socks5(s->req.cmd);
+	r = acl_match(c->rules, c->nrules, &q);
+	if (r >= 0 && c->rules[r].action == ACL_ALLOW)
+		return true;
+	if (r >= 0)
+		log_info("%s to %s denied by rule %d%s%s%s (line %d)",
+		    cmd_str(s->req.cmd), s->dest, r + 1,
+		    c->rules[r].name[0] ? " (" : "", c->rules[r].name,
+		    c->rules[r].name[0] ? ")" : "", c->rules[r].line);
+	else
+		log_info("%s to %s denied: no rule allows it",
+		    cmd_str(s->req.cmd), s->dest);
+	return false;
+}
+
+/*
+ * Through upstream gateways (RFC 3089 section 4): chains in order, those
+ * with a resting hop last; a destination failure at the far end ends the
+ * attempt with that end's REP, a hop failure moves on to the next chain.
+ */
 static uint8_t
-do_connect(struct session *s)
+via_upstream(struct session *s, const struct route *rt,
+    const struct sockaddr *dest)
+{
+	const struct config *c = s->cfg;
+	struct chain_result res;
+	char hops[300];
+	size_t i, k, order[ROUTE_CHAINS_MAX], n = 0;
+	int pass;
+
+	if (!allowed_upstream(s, dest))
+		return S5_REP_NOT_ALLOWED;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < rt->nchains; i++)
+			if (chain_is_down(c, &rt->chains[i]) == (pass == 1))
+				order[n++] = i;
+	res.rep = S5_REP_GENERAL_FAILURE;
+	for (k = 0; k < n; k++) {
+		chain_str(c, &rt->chains[order[k]], hops, sizeof(hops));
+		s->dfd = chain_connect(c, &rt->chains[order[k]], &s->req.addr,
+		    &res);
+		if (s->dfd != -1) {
+			snprintf(s->connected, sizeof(s->connected), "via:%s",
+			    hops);
+			s->have_bnd = true;
+			s->bnd = res.bnd;
+			return S5_REP_SUCCEEDED;
+		}
+		log_info("connect to %s via %s: %s", s->dest, hops, res.why);
+		if (!res.hop_failed)
+			break;
+	}
+	return res.rep;
+}
+
+/* Direct: resolve here, check every address, connect. */
+static uint8_t
+connect_direct(struct session *s)
 {
 	struct resolve_result res;
 	unsigned char skip[RESOLVE_MAX];
@@ -402,6 +514,28 @@ do_connect(struct session *s)
 	return S5_REP_SUCCEEDED;
 }
 
+/* CONNECT (RFC 1928 section 4): REP code, s->dfd set on success. */
+static uint8_t
+do_connect(struct session *s)
+{
+	const struct config *c = s->cfg;
+	struct sockaddr_storage ss;
+	const struct sockaddr *sa;
+	const char *name;
+	int r;
+
+	name = route_dest(&s->req.addr, &ss, &sa);
+	r = route_match(c->routes, c->nroutes, name, sa, s->req.addr.port);
+	if (r < 0 || c->routes[r].action == ROUTE_DIRECT)
+		return connect_direct(s);
+	if (c->routes[r].action == ROUTE_DENY) {
+		log_info("%s to %s denied by upstreams entry %d (line %d)",
+		    cmd_str(s->req.cmd), s->dest, r + 1, c->routes[r].line);
+		return S5_REP_NOT_ALLOWED;
+	}
+	return via_upstream(s, &c->routes[r], sa);
+}
+
 /* Reply 0x00 with the outbound socket's own address, then pump. */
 static void
 relay(struct session *s)
@@ -411,13 +545,18 @@ relay(struct session *s)
 	enum relay_end end;
 	int err;
 
-	if (getsockname(s->dfd, (struct sockaddr *)&bnd, &blen) == -1) {
+	if (s->have_bnd) {
+		if (send_reply_addr(s, S5_REP_SUCCEEDED, &s->bnd) == -1) {
+			s->end = "client-error";
+			return;
+		}
+	} else if (getsockname(s->dfd, (struct sockaddr *)&bnd, &blen) == -1) {
 		log_warn("getsockname");
 		(void)send_reply(s, S5_REP_GENERAL_FAILURE, NULL);
 		s->end = "error";
 		return;
-	}
-	if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&bnd) == -1) {
+	} else if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&bnd)
+	    == -1) {
 		s->end = "client-error";
 		return;
 	}

@@ -79,6 +79,7 @@ m(const struct acl_rule *r, const char *client, const char *user,
 	q.client = (const struct sockaddr *)&c;
 	q.user = user;
 	q.dest = (const struct sockaddr *)&d;
+	q.port = 0;
 	q.command = cmd;
 	return acl_rule_match(r, &q);
 }
@@ -94,6 +95,7 @@ idx(const struct acl_rule *rules, size_t n, const char *client,
 	q.client = (const struct sockaddr *)&c;
 	q.user = user;
 	q.dest = (const struct sockaddr *)&d;
+	q.port = 0;
 	q.command = cmd;
 	return acl_match(rules, n, &q);
 }
@@ -457,6 +459,7 @@ START_TEST(test_port_from_dest_not_client)
 	q.client = (const struct sockaddr *)&c;
 	q.user = NULL;
 	q.dest = (const struct sockaddr *)&d;
+	q.port = 0;
 	q.command = ACL_CMD_CONNECT;
 	ck_assert(!acl_rule_match(&r, &q));
 	ck_assert_int_eq(acl_match(&r, 1, &q), -1);
@@ -625,6 +628,37 @@ START_TEST(test_default_denies_unauthenticated)
 }
 END_TEST
 
+/* A name sent upstream unresolved: no address, only its port. */
+START_TEST(test_name_without_address)
+{
+	struct acl_portrange p[1] = { { 443, 443 } };
+	struct addr_cidr net;
+	struct acl_rule r[2];
+	struct sockaddr_storage c = mk("192.0.2.1", 40000);
+	struct acl_query q;
+
+	r[0] = rule(ACL_DENY);
+	ck_assert_int_eq(addr_parse_cidr("10.0.0.0/8", &net), ADDR_OK);
+	r[0].to = &net;
+	r[0].nto = 1;
+	r[1] = rule(ACL_ALLOW);
+	r[1].ports = p;
+	r[1].nports = 1;
+	q.client = (const struct sockaddr *)&c;
+	q.user = "alice";
+	q.dest = NULL;
+	q.command = ACL_CMD_CONNECT;
+	/* The `to` rule cannot match; the port rule decides. */
+	q.port = 443;
+	ck_assert_int_eq(acl_match(r, 2, &q), 1);
+	q.port = 80;
+	ck_assert_int_eq(acl_match(r, 2, &q), -1);
+	/* No port at all: a ports rule does not match either. */
+	q.port = 0;
+	ck_assert_int_eq(acl_match(r, 2, &q), -1);
+}
+END_TEST
+
 static Suite *
 acl_suite(void)
 {
@@ -667,6 +701,7 @@ acl_suite(void)
 	tc = tcase_create("commands");
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_cmd_from_socks5);
+	tcase_add_test(tc, test_name_without_address);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("embedded_default");
