@@ -269,7 +269,7 @@ static int
 parse_timeouts(struct pctx *p, const config_setting_t *g, struct config *c)
 {
 	static const char *const keys[] = { "handshake", "connect", "idle",
-	    "shutdown", NULL };
+	    "shutdown", "bind", NULL };
 	const config_setting_t *s;
 
 	if (check_keys(p, g, "timeouts", keys) == -1)
@@ -285,6 +285,9 @@ parse_timeouts(struct pctx *p, const config_setting_t *g, struct config *c)
 		return -1;
 	if ((s = config_setting_get_member(g, "shutdown")) != NULL &&
 	    get_int(p, s, 0, 3600, &c->timeout_shutdown) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "bind")) != NULL &&
+	    get_int(p, s, 1, 3600, &c->timeout_bind) == -1)
 		return -1;
 	return 0;
 }
@@ -526,6 +529,7 @@ set_defaults(struct config *c)
 	c->timeout_connect = 10;
 	c->timeout_idle = 7200;
 	c->timeout_shutdown = 30;
+	c->timeout_bind = 120;
 	c->max_relays = 10000;
 	c->refs = 1;
 }

@@ -53,6 +53,7 @@ struct config {
 	int			 timeout_connect;
 	int			 timeout_idle;
 	int			 timeout_shutdown;
+	int			 timeout_bind;	/* BIND waiting for its peer */
 
 	int			 max_relays;
 

@@ -22,6 +22,7 @@
 #include "acl.h"
 #include "addr.h"
 #include "auth_pam.h"
+#include "bindcmd.h"
 #include "chain.h"
 #include "log.h"
 #include "relay.h"
@@ -29,6 +30,7 @@
 #include "session.h"
 #include "sock.h"
 #include "socks5.h"
+#include "udp.h"
 
 #define SESSION_BUF		2048	/* > greeting + login + request */
 #define STAGGER_MS		250	/* RFC 8305 connection attempt delay */
@@ -56,6 +58,7 @@ struct session {
 	struct socks5_addr	 bnd;
 	uint8_t			 rep;
 	struct relay_stats	 stats;
+	char			 extra[160];	/* more for the access line */
 	const char		*end;
 };
 
@@ -536,14 +539,14 @@ do_connect(struct session *s)
 	return via_upstream(s, &c->routes[r], sa);
 }
 
+static void pump(struct session *);
+
 /* Reply 0x00 with the outbound socket's own address, then pump. */
 static void
 relay(struct session *s)
 {
 	struct sockaddr_storage bnd;
 	socklen_t blen = sizeof(bnd);
-	enum relay_end end;
-	int err;
 
 	if (s->have_bnd) {
 		if (send_reply_addr(s, S5_REP_SUCCEEDED, &s->bnd) == -1) {
@@ -560,6 +563,16 @@ relay(struct session *s)
 		s->end = "client-error";
 		return;
 	}
+	pump(s);
+}
+
+/* Early bytes first, then the relay until either side ends. */
+static void
+pump(struct session *s)
+{
+	enum relay_end end;
+	int err;
+
 	/* Bytes the client sent right after its request go first. */
 	if (s->len > 0) {
 		if (sock_write_all(s->dfd, s->buf, s->len,
@@ -584,11 +597,117 @@ log_access(const struct session *s)
 	int64_t ms = sock_now_ms() - s->start;
 
 	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
-	    " down=%" PRIu64 " secs=%" PRId64 ".%03d end=%s",
+	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
 	    s->authed ? s->user : "-", cmd_str(s->req.cmd), s->dest,
 	    s->connected[0] ? s->connected : "-", s->rep, s->stats.up,
-	    s->stats.down, ms / 1000, (int)(ms % 1000),
+	    s->stats.down, s->extra, ms / 1000, (int)(ms % 1000),
 	    s->end);
+}
+
+static bool
+all_zero(const struct sockaddr *sa)
+{
+	static const uint8_t zero[16];
+
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
+	return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
+	    16) == 0;
+}
+
+/*
+ * BIND (RFC 1928 section 4): listen in the family of the expected peer,
+ * first reply with where, second reply with who came, then relay.  An
+ * all-zero peer ("anyone") matches no `to` network in the rules.
+ */
+static void
+do_bind(struct session *s)
+{
+	struct resolve_result res;
+	struct sockaddr_storage bnd, from;
+	const struct sockaddr *peer;
+	unsigned char skip[RESOLVE_MAX];
+	uint8_t rep;
+	int lfd;
+
+	if ((rep = destination_addrs(s, &res)) != S5_REP_SUCCEEDED)
+		goto refuse;
+	peer = (const struct sockaddr *)&res.addrs[0];
+	res.n = 1;
+	if (all_zero(peer) ? !allowed_upstream(s, NULL) :
+	    check_rules(s, &res, skip) == 0) {
+		rep = S5_REP_NOT_ALLOWED;
+		goto refuse;
+	}
+	if ((lfd = bindcmd_listen(peer, s->cfd, &bnd)) == -1) {
+		log_warn("bind: listen");
+		rep = socks5_rep_from_errno(errno);
+		goto refuse;
+	}
+	if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&bnd) == -1) {
+		close(lfd);
+		s->end = "client-error";
+		return;
+	}
+	s->dfd = bindcmd_accept(lfd, s->cfd, peer, s->cfg->timeout_bind * 1000,
+	    &from);
+	close(lfd);
+	if (s->dfd == -1) {
+		s->end = errno == ETIMEDOUT ? "bind-timeout" : "client-gone";
+		(void)send_reply(s, errno == ETIMEDOUT ? S5_REP_TTL_EXPIRED :
+		    S5_REP_GENERAL_FAILURE, NULL);
+		return;
+	}
+	addr_ntop((struct sockaddr *)&from, s->connected, sizeof(s->connected));
+	if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&from) == -1) {
+		s->end = "client-error";
+		return;
+	}
+	pump(s);
+	return;
+refuse:
+	(void)send_reply(s, rep, NULL);
+	s->end = rep == S5_REP_NOT_ALLOWED ? "denied" : "failed";
+}
+
+/*
+ * UDP ASSOCIATE (RFC 1928 section 7): the client's UDP must come from
+ * the control connection's address, and from the port it declared when
+ * it declared one; rules are checked per datagram.
+ */
+static void
+do_udp(struct session *s)
+{
+	struct udp_assoc a;
+	struct udp_stats st;
+	struct sockaddr_storage bnd;
+
+	memset(&a, 0, sizeof(a));
+	memset(&st, 0, sizeof(st));
+	a.ctl = s->cfd;
+	a.client = s->peer;
+	if (s->req.addr.atyp != S5_ATYP_DOMAINNAME)
+		a.declared_port = s->req.addr.port;
+	a.cfg = s->cfg;
+	a.user = s->authed ? s->user : NULL;
+	if (udp_assoc_open(&a, &bnd) == -1) {
+		log_warn("udp: cannot open the relay socket");
+		(void)send_reply(s, S5_REP_GENERAL_FAILURE, NULL);
+		s->end = "failed";
+		return;
+	}
+	addr_ntop((struct sockaddr *)&bnd, s->connected, sizeof(s->connected));
+	if (send_reply(s, S5_REP_SUCCEEDED, (struct sockaddr *)&bnd) == -1) {
+		s->end = "client-error";
+		close(a.ufd);
+		return;
+	}
+	s->end = udp_assoc_run(&a, &st);
+	s->stats.up = st.bytes_up;
+	s->stats.down = st.bytes_down;
+	snprintf(s->extra, sizeof(s->extra), " dgrams_up=%" PRIu64
+	    " dgrams_down=%" PRIu64 " dropped=%" PRIu64, st.dgrams_up,
+	    st.dgrams_down, st.dropped);
 }
 
 /*
@@ -631,18 +750,26 @@ run(struct session *s)
 	}
 	if (read_request(s) == -1)
 		return;
-	if (s->req.cmd != S5_CMD_CONNECT) {
-		/* BIND and UDP ASSOCIATE are not available yet. */
+	switch (s->req.cmd) {
+	case S5_CMD_CONNECT:
+		if ((rep = do_connect(s)) != S5_REP_SUCCEEDED) {
+			(void)send_reply(s, rep, NULL);
+			s->end = rep == S5_REP_NOT_ALLOWED ? "denied" :
+			    "failed";
+		} else
+			relay(s);
+		break;
+	case S5_CMD_BIND:
+		do_bind(s);
+		break;
+	case S5_CMD_UDP_ASSOCIATE:
+		do_udp(s);
+		break;
+	default:
 		(void)send_reply(s, S5_REP_CMD_UNSUPPORTED, NULL);
 		s->end = "unsupported";
-		log_access(s);
-		return;
+		break;
 	}
-	if ((rep = do_connect(s)) != S5_REP_SUCCEEDED) {
-		(void)send_reply(s, rep, NULL);
-		s->end = rep == S5_REP_NOT_ALLOWED ? "denied" : "failed";
-	} else
-		relay(s);
 	log_access(s);
 }
 

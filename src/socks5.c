@@ -318,6 +318,42 @@ socks5_encode_userpass(const char *user, const char *pass, uint8_t *out,
 }
 
 enum socks5_status
+socks5_parse_udp(const uint8_t *buf, size_t len, struct socks5_udp *u,
+    size_t *hdrlen)
+{
+	long alen;
+	enum socks5_status st;
+
+	if (len < 4)
+		return S5_ERR_FORMAT;
+	if (buf[0] != 0 || buf[1] != 0)
+		return S5_ERR_FORMAT;
+	if ((alen = addr_wire_len(buf + 3, len - 3)) < 0)
+		return S5_ERR_ATYP;
+	if (alen == 0 || len < 3 + (size_t)alen)
+		return S5_ERR_FORMAT;	/* the address runs past the end */
+	if ((st = addr_decode(buf + 3, &u->addr)) != S5_OK)
+		return st;
+	u->frag = buf[2];
+	*hdrlen = 3 + (size_t)alen;
+	return S5_OK;
+}
+
+size_t
+socks5_encode_udp(uint8_t frag, const struct socks5_addr *a, uint8_t *out,
+    size_t outlen)
+{
+	size_t alen;
+
+	if ((alen = addr_encoded_len(a)) == 0 || outlen < 3 + alen)
+		return 0;
+	out[0] = 0;
+	out[1] = 0;
+	out[2] = frag;
+	return 3 + addr_encode(a, out + 3);
+}
+
+enum socks5_status
 socks5_addr_from_sockaddr(struct socks5_addr *a, const struct sockaddr *sa)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;

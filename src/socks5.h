@@ -151,6 +151,28 @@ enum socks5_status socks5_parse_auth_status(const uint8_t *buf, size_t len,
 enum socks5_status socks5_parse_reply(const uint8_t *buf, size_t len,
 	    struct socks5_request *rep, size_t *consumed);
 
+/* --- UDP ASSOCIATE datagrams (RFC 1928 section 7) --- */
+
+/* RSV(2) FRAG ATYP DST.ADDR DST.PORT, then the payload. */
+#define S5_UDP_HEADER_MAX	(3 + 1 + 1 + 255 + 2)
+
+struct socks5_udp {
+	uint8_t			frag;	/* 0 = whole datagram */
+	struct socks5_addr	addr;
+};
+
+/*
+ * Parse the header of one datagram (a datagram is always whole: there is
+ * no NEED_MORE; a short one is S5_ERR_FORMAT).  *hdrlen is where the
+ * payload starts.  RSV must be zero.
+ */
+enum socks5_status socks5_parse_udp(const uint8_t *buf, size_t len,
+	    struct socks5_udp *u, size_t *hdrlen);
+
+/* Header for a datagram from/to a; returns its length, 0 if no room. */
+size_t socks5_encode_udp(uint8_t frag, const struct socks5_addr *a,
+	    uint8_t *out, size_t outlen);
+
 /* --- conversions --- */
 
 /*

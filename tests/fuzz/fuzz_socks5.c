@@ -3,7 +3,8 @@
  * bytes.  The input is parsed as a client stream (greeting, login,
  * request, as the gateway reads it) and as a server stream (method,
  * status, reply, as a client reads it), message after message through
- * the consumed counts, checking the invariants the callers rely on.
+ * the consumed counts, and as a UDP datagram, checking the invariants
+ * the callers rely on.
  *
  *   ./configure CC=clang && make fuzz
  *   ./tests/fuzz/fuzz_socks5 -max_total_time=60
@@ -38,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct socks5_greeting g;
 	struct socks5_userpass up;
 	struct socks5_request req;
+	struct socks5_udp u;
 	enum socks5_status st;
 	size_t off = 0, used = 0;
 	uint8_t v;
@@ -66,5 +68,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(st, used, size);
 	if (st == S5_OK)
 		check_addr(&req.addr);
+	/* A UDP ASSOCIATE datagram: the header never extends past it. */
+	if (socks5_parse_udp(data, size, &u, &used) == S5_OK) {
+		if (used > size)
+			abort();
+		check_addr(&u.addr);
+	}
 	return 0;
 }

@@ -1855,6 +1855,93 @@ END_TEST
 
 /* ===== suite ===== */
 
+/* --- UDP ASSOCIATE datagram headers (RFC 1928 section 7) --- */
+
+START_TEST(test_udp_every_atyp)
+{
+	static const uint8_t v4[] = { 0, 0, 0, 1, 192, 0, 2, 1, 0, 53, 'x' };
+	static const uint8_t v6[] = { 0, 0, 0, 4, 0x20, 1, 0xd, 0xb8, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 'y', 'z' };
+	static const uint8_t nm[] = { 0, 0, 0, 3, 3, 'a', '.', 'b', 0x30, 0x39 };
+	struct socks5_udp u;
+	size_t hl;
+
+	ck_assert_int_eq(socks5_parse_udp(v4, sizeof(v4), &u, &hl), S5_OK);
+	ck_assert_uint_eq(hl, 10);
+	ck_assert_uint_eq(u.frag, 0);
+	ck_assert_uint_eq(u.addr.atyp, S5_ATYP_IPV4);
+	ck_assert_uint_eq(u.addr.port, 53);
+	ck_assert_int_eq(socks5_parse_udp(v6, sizeof(v6), &u, &hl), S5_OK);
+	ck_assert_uint_eq(hl, 22);
+	ck_assert_uint_eq(u.addr.atyp, S5_ATYP_IPV6);
+	ck_assert_uint_eq(u.addr.port, 256);
+	/* A header alone, with an empty payload, is a valid datagram. */
+	ck_assert_int_eq(socks5_parse_udp(nm, sizeof(nm), &u, &hl), S5_OK);
+	ck_assert_uint_eq(hl, sizeof(nm));
+	ck_assert_str_eq(u.addr.u.name, "a.b");
+	ck_assert_uint_eq(u.addr.port, 12345);
+}
+END_TEST
+
+START_TEST(test_udp_truncated_and_garbage)
+{
+	static const uint8_t v4[] = { 0, 0, 0, 1, 192, 0, 2, 1, 0, 53 };
+	static const uint8_t nm[] = { 0, 0, 0, 3, 5, 'a', 'b', 0, 1 };
+	static const uint8_t rsv[] = { 0, 1, 0, 1, 192, 0, 2, 1, 0, 53 };
+	static const uint8_t atyp[] = { 0, 0, 0, 9, 1, 2, 3, 4, 5, 6 };
+	static const uint8_t empty[] = { 0, 0, 0, 3, 0, 0, 53 };
+	static const uint8_t frag[] = { 0, 0, 7, 1, 192, 0, 2, 1, 0, 53 };
+	struct socks5_udp u;
+	size_t hl, n;
+
+	for (n = 0; n < sizeof(v4); n++)
+		ck_assert_int_eq(socks5_parse_udp(v4, n, &u, &hl),
+		    S5_ERR_FORMAT);
+	/* A name length running past the end of the datagram. */
+	ck_assert_int_eq(socks5_parse_udp(nm, sizeof(nm), &u, &hl),
+	    S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_udp(rsv, sizeof(rsv), &u, &hl),
+	    S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_udp(atyp, sizeof(atyp), &u, &hl),
+	    S5_ERR_ATYP);
+	ck_assert_int_eq(socks5_parse_udp(empty, sizeof(empty), &u, &hl),
+	    S5_ERR_FORMAT);
+	/* FRAG is reported; dropping fragments is the relay's decision. */
+	ck_assert_int_eq(socks5_parse_udp(frag, sizeof(frag), &u, &hl), S5_OK);
+	ck_assert_uint_eq(u.frag, 7);
+}
+END_TEST
+
+START_TEST(test_udp_encode_roundtrip)
+{
+	struct socks5_addr a;
+	struct socks5_udp u;
+	uint8_t out[S5_UDP_HEADER_MAX];
+	size_t n, hl;
+
+	ck_assert_int_eq(socks5_addr_set_name(&a, "example.org", 443), S5_OK);
+	n = socks5_encode_udp(0, &a, out, sizeof(out));
+	ck_assert_uint_eq(n, 3 + 1 + 1 + 11 + 2);
+	ck_assert_uint_eq(out[0] | out[1] | out[2], 0);
+	ck_assert_int_eq(socks5_parse_udp(out, n, &u, &hl), S5_OK);
+	ck_assert_uint_eq(hl, n);
+	ck_assert_str_eq(u.addr.u.name, "example.org");
+	ck_assert_uint_eq(u.addr.port, 443);
+	/* Too small an output buffer: nothing. */
+	ck_assert_uint_eq(socks5_encode_udp(0, &a, out, n - 1), 0);
+	memset(&a, 0, sizeof(a));
+	a.atyp = S5_ATYP_IPV6;
+	a.u.v6[15] = 1;
+	a.port = 9;
+	n = socks5_encode_udp(0, &a, out, sizeof(out));
+	ck_assert_uint_eq(n, 22);
+	ck_assert_int_eq(socks5_parse_udp(out, n, &u, &hl), S5_OK);
+	ck_assert_mem_eq(u.addr.u.v6, a.u.v6, 16);
+	a.atyp = 7;
+	ck_assert_uint_eq(socks5_encode_udp(0, &a, out, sizeof(out)), 0);
+}
+END_TEST
+
 static Suite *
 socks5_suite(void)
 {
@@ -1919,6 +2006,12 @@ socks5_suite(void)
 	tcase_add_test(tc, test_userpass_nul_in_user);
 	tcase_add_test(tc, test_request_bad_domain);
 	tcase_add_test(tc, test_fuzz);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("udp");
+	tcase_add_test(tc, test_udp_every_atyp);
+	tcase_add_test(tc, test_udp_truncated_and_garbage);
+	tcase_add_test(tc, test_udp_encode_roundtrip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("conversions");

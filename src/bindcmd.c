@@ -1,0 +1,135 @@
+/*
+ * bindcmd.c - the BIND command (see bindcmd.h).
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "addr.h"
+#include "bindcmd.h"
+#include "log.h"
+#include "sock.h"
+
+static bool
+is_zero(const struct sockaddr *sa)
+{
+	static const uint8_t zero[16];
+
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
+	return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
+	    16) == 0;
+}
+
+/* The local address the kernel would use towards peer (no packet sent). */
+static int
+source_towards(const struct sockaddr *peer, struct sockaddr_storage *out)
+{
+	socklen_t len = sizeof(*out);
+	struct sockaddr_storage p;
+	int fd, rc = -1;
+
+	memcpy(&p, peer, addr_len(peer));
+	if (addr_port((struct sockaddr *)&p) == 0)
+		addr_set_port((struct sockaddr *)&p, 9);
+	if ((fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&p, addr_len(peer)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)out, &len) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int
+bindcmd_listen(const struct sockaddr *peer, int ctl,
+    struct sockaddr_storage *bnd)
+{
+	struct sockaddr_storage any;
+	socklen_t len = sizeof(*bnd);
+	int fd, saved;
+
+	memset(bnd, 0, sizeof(*bnd));
+	if (is_zero(peer) || source_towards(peer, bnd) == -1) {
+		/* Anyone: announce the address the client reached us on. */
+		if (getsockname(ctl, (struct sockaddr *)bnd, &len) == -1 ||
+		    bnd->ss_family != peer->sa_family) {
+			memset(bnd, 0, sizeof(*bnd));
+			bnd->ss_family = peer->sa_family;
+		}
+	}
+	/* Bound to the wildcard: the peer may route to any address of ours. */
+	memset(&any, 0, sizeof(any));
+	any.ss_family = peer->sa_family;
+	if ((fd = sock_listen((struct sockaddr *)&any,
+	    addr_len((struct sockaddr *)&any), 1)) == -1)
+		return -1;
+	len = sizeof(any);
+	if (getsockname(fd, (struct sockaddr *)&any, &len) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	addr_set_port((struct sockaddr *)bnd, addr_port((struct sockaddr *)&any));
+	return fd;
+}
+
+int
+bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
+    struct sockaddr_storage *from)
+{
+	int64_t deadline = sock_now_ms() + timeout_ms, left;
+	struct pollfd pfd[2];
+	struct sockaddr_storage want, got;
+	char buf[ADDR_STRLEN], junk[64];
+	socklen_t len;
+	bool watch_ctl = true;
+	int fd;
+
+	memcpy(&want, peer, addr_len(peer));
+	addr_set_port((struct sockaddr *)&want, 0);
+	for (;;) {
+		if ((left = deadline - sock_now_ms()) <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
+		/*
+		 * Bytes from the client before the second reply stay queued
+		 * for the relay; only its EOF matters here.
+		 */
+		pfd[1] = (struct pollfd){ watch_ctl ? ctl : -1, POLLIN, 0 };
+		if (poll(pfd, 2, (int)left) == -1 && errno != EINTR)
+			return -1;
+		if (pfd[1].revents != 0) {
+			if (recv(ctl, junk, sizeof(junk), MSG_DONTWAIT |
+			    MSG_PEEK) == 0) {
+				errno = ECONNRESET;	/* the client gave up */
+				return -1;
+			}
+			watch_ctl = false;
+		}
+		if ((pfd[0].revents & POLLIN) == 0)
+			continue;
+		len = sizeof(*from);
+		fd = accept4(lfd, (struct sockaddr *)from, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1)
+			continue;
+		memcpy(&got, from, sizeof(got));
+		addr_set_port((struct sockaddr *)&got, 0);
+		if (is_zero(peer) || addr_equal((struct sockaddr *)&got,
+		    (struct sockaddr *)&want))
+			return fd;
+		log_info("bind: connection from %s refused: not the expected "
+		    "peer", addr_ntop((struct sockaddr *)from, buf,
+		    sizeof(buf)));
+		close(fd);
+	}
+}
