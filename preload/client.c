@@ -142,24 +142,36 @@ is_direct(const struct lib *l, const struct sockaddr *sa)
 }
 
 bool
-client_intercepts(const struct lib *l, int fd, const struct sockaddr *sa,
-    socklen_t len)
+client_proxied(const struct lib *l, const struct sockaddr *sa, socklen_t len)
 {
-	socklen_t olen = sizeof(int);
-	int type;
-
 	if (!l->enabled || sa == NULL)
 		return false;
 	if (!(sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
 	    && !(sa->sa_family == AF_INET6 &&
 	    len >= sizeof(struct sockaddr_in6)))
 		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) == -1 ||
-	    type != SOCK_STREAM)
-		return false;
 	if (fakeip_in_ranges(&l->ranges, sa))
 		return true;
 	return !is_direct(l, sa);
+}
+
+int
+client_socktype(int fd)
+{
+	socklen_t olen = sizeof(int);
+	int type;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) == -1)
+		return -1;
+	return type;
+}
+
+bool
+client_intercepts(const struct lib *l, int fd, const struct sockaddr *sa,
+    socklen_t len)
+{
+	return client_proxied(l, sa, len) && client_socktype(fd) ==
+	    SOCK_STREAM;
 }
 
 static int64_t
@@ -176,8 +188,8 @@ now_ms(void)
  * fake, or the literal (an IPv4-mapped address as plain IPv4).  -1 with
  * errno ENETUNREACH for a fake that no name holds.
  */
-static int
-destination(const struct lib *l, const struct sockaddr *sa,
+int
+client_destination(const struct lib *l, const struct sockaddr *sa,
     struct socks5_addr *dest)
 {
 	char name[FAKEIP_NAME_MAX + 1];
@@ -207,8 +219,8 @@ destination(const struct lib *l, const struct sockaddr *sa,
 }
 
 /* Options worth keeping when a socket is replaced by one of the other family. */
-static void
-copy_options(int from, int to)
+void
+client_copy_options(int from, int to)
 {
 	static const struct { int level, name; } opts[] = {
 		{ SOL_SOCKET, SO_KEEPALIVE }, { SOL_SOCKET, SO_SNDBUF },
@@ -300,7 +312,8 @@ open_gateway(const struct gateway *g, int fd, int domain, int64_t deadline)
 		for (i = 0; i < g->n; i++) {
 			if ((g->addrs[i].ss_family == domain) != (pass == 0))
 				continue;
-			if (!own_tried && g->addrs[i].ss_family == domain) {
+			if (!own_tried && fd != -1 &&
+			    g->addrs[i].ss_family == domain) {
 				own_tried = true;
 				use = fd;
 			} else if ((use = socket(g->addrs[i].ss_family,
@@ -308,8 +321,8 @@ open_gateway(const struct gateway *g, int fd, int domain, int64_t deadline)
 			    -1) {
 				err = errno;
 				continue;
-			} else
-				copy_options(fd, use);
+			} else if (fd != -1)
+				client_copy_options(fd, use);
 			if (connect_gateway(use, &g->addrs[i], deadline) == 0)
 				return use;
 			err = errno;
@@ -357,30 +370,106 @@ remember(int fd, int app_family, bool swapped, const struct sockaddr *peer)
 	atomic_store_explicit(&e->ino, ino, memory_order_release);
 }
 
+/*
+ * The SOCKS5 exchange on use (connected to the gateway) with the
+ * configured login; pipelined once the session knows the gateway is
+ * sixgated.  0, or -1 with errno set for the program.
+ */
+static int
+gateway_handshake(const struct lib *l, int use, uint8_t cmd,
+    const struct socks5_addr *dest, int64_t deadline,
+    struct socks5_client_res *res, const char *what)
+{
+	struct socks5_client_req req;
+	enum socks5_client_result r;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	if (l->cfg.user[0] != '\0' && l->cfg.password[0] != '\0') {
+		req.user = l->cfg.user;
+		req.pass = l->cfg.password;
+	}
+	req.cmd = cmd;
+	req.dest = *dest;
+	req.pipeline = l->cfg.pipeline == ENV_PIPELINE_ON ||
+	    (l->cfg.pipeline == ENV_PIPELINE_AUTO &&
+	    (fakeip_flags(l->table) & FAKEIP_FLAG_PIPELINE));
+	req.timeout_ms = (int)(deadline - now_ms());
+	r = socks5_client_handshake(use, &req, res);
+	if (r != S5C_OK) {
+		err = result_errno(r, res);
+		lib_log(LIB_WARN, "gateway refused %s: %s", what,
+		    r == S5C_REPLY ? socks5_rep_str(res->rep) : strerror(err));
+		errno = err;
+		return -1;
+	}
+	/* Learnt once for the whole session (the table is shared). */
+	if (res->method == S5_METHOD_SIXGATE)
+		fakeip_set_flags(l->table, FAKEIP_FLAG_PIPELINE);
+	return 0;
+}
+
+int
+client_swap(int fd, int use)
+{
+	int fdflags = fcntl(fd, F_GETFD), saved;
+
+	/* Same fd number, the program's close-on-exec choice. */
+	if (fdflags == -1 || dup3(use, fd, (fdflags & FD_CLOEXEC) ?
+	    O_CLOEXEC : 0) == -1) {
+		saved = errno;
+		real()->close(use);
+		errno = saved;
+		return -1;
+	}
+	real()->close(use);
+	return 0;
+}
+
+int
+client_control(const struct lib *l, int domain, uint8_t cmd,
+    const struct socks5_addr *dest, struct socks5_client_res *res)
+{
+	int64_t deadline = now_ms() + l->cfg.timeout_ms;
+	const struct gateway *g;
+	int ctl, saved;
+
+	if ((g = gateway_get(l)) == NULL || g->n == 0) {
+		errno = ENETUNREACH;
+		return -1;
+	}
+	if ((ctl = open_gateway(g, -1, domain, deadline)) == -1)
+		return -1;
+	if (gateway_handshake(l, ctl, cmd, dest, deadline, res, "udp") == -1) {
+		saved = errno;
+		real()->close(ctl);
+		errno = saved;
+		return -1;
+	}
+	return ctl;
+}
+
 int
 client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
     socklen_t len)
 {
 	const struct gateway *g;
-	struct socks5_client_req req;
+	struct socks5_addr dest;
 	struct socks5_client_res res;
-	enum socks5_client_result r;
 	int64_t deadline = now_ms() + l->cfg.timeout_ms;
 	socklen_t olen = sizeof(int);
-	int domain, flags, fdflags, use, err;
+	int domain, flags, use, err;
 	char where[ADDR_STRLEN];
 
 	(void)len;
-	memset(&req, 0, sizeof(req));
-	if (destination(l, sa, &req.dest) == -1)
+	if (client_destination(l, sa, &dest) == -1)
 		return -1;
 	if ((g = gateway_get(l)) == NULL || g->n == 0) {
 		errno = ENETUNREACH;
 		return -1;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) == -1 ||
-	    (flags = fcntl(fd, F_GETFL)) == -1 ||
-	    (fdflags = fcntl(fd, F_GETFD)) == -1)
+	    (flags = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	if ((use = open_gateway(g, fd, domain, deadline)) == -1) {
@@ -389,42 +478,21 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 		    l->cfg.gw_host, strerror(err));
 		goto fail;
 	}
-	if (l->cfg.user[0] != '\0' && l->cfg.password[0] != '\0') {
-		req.user = l->cfg.user;
-		req.pass = l->cfg.password;
-	}
-	req.cmd = S5_CMD_CONNECT;
-	req.pipeline = l->cfg.pipeline == ENV_PIPELINE_ON ||
-	    (l->cfg.pipeline == ENV_PIPELINE_AUTO &&
-	    (fakeip_flags(l->table) & FAKEIP_FLAG_PIPELINE));
-	req.timeout_ms = (int)(deadline - now_ms());
-	r = socks5_client_handshake(use, &req, &res);
-	if (r != S5C_OK) {
-		err = result_errno(r, &res);
-		lib_log(LIB_WARN, "gateway refused %s: %s",
-		    addr_ntop(sa, where, sizeof(where)),
-		    r == S5C_REPLY ? socks5_rep_str(res.rep) : strerror(err));
+	addr_ntop(sa, where, sizeof(where));
+	if (gateway_handshake(l, use, S5_CMD_CONNECT, &dest, deadline, &res,
+	    where) == -1) {
+		err = errno;
 		if (use != fd)
 			real()->close(use);
 		goto fail;
 	}
-	/* Learnt once for the whole session (the table is shared). */
-	if (res.method == S5_METHOD_SIXGATE)
-		fakeip_set_flags(l->table, FAKEIP_FLAG_PIPELINE);
-	if (use != fd) {
-		/* Same fd number, the program's close-on-exec choice. */
-		if (dup3(use, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) ==
-		    -1) {
-			err = errno;
-			real()->close(use);
-			goto fail;
-		}
-		real()->close(use);
+	if (use != fd && client_swap(fd, use) == -1) {
+		err = errno;
+		goto fail;
 	}
 	(void)fcntl(fd, F_SETFL, flags);
 	remember(fd, domain, use != fd, sa);
-	lib_log(LIB_DEBUG, "fd %d: %s through the gateway", fd,
-	    addr_ntop(sa, where, sizeof(where)));
+	lib_log(LIB_DEBUG, "fd %d: %s through the gateway", fd, where);
 	return 0;
 fail:
 	(void)fcntl(fd, F_SETFL, flags);

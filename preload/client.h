@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "lib.h"
+#include "socks5_client.h"
 
 /* Should connect(fd, sa) go through the gateway? (No side effects.) */
 bool	client_intercepts(const struct lib *l, int fd,
@@ -34,6 +35,37 @@ int	client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
  */
 bool	client_peername(int fd, struct sockaddr *sa, socklen_t *len);
 bool	client_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc);
+
+/* Would a connection or datagram to sa go through the gateway? */
+bool	client_proxied(const struct lib *l, const struct sockaddr *sa,
+	    socklen_t len);
+
+/* SO_TYPE of fd, or -1. */
+int	client_socktype(int fd);
+
+/*
+ * The destination to name in a request for sa: the name behind a fake
+ * or the literal.  -1 with ENETUNREACH for a fake that no name holds.
+ */
+int	client_destination(const struct lib *l, const struct sockaddr *sa,
+	    struct socks5_addr *dest);
+
+/*
+ * A new control connection to the gateway (preferring family domain),
+ * with the login and the request cmd/dest done; the gateway's answer in
+ * *res.  The socket is close-on-exec and non-blocking.  -1 with errno.
+ */
+int	client_control(const struct lib *l, int domain, uint8_t cmd,
+	    const struct socks5_addr *dest, struct socks5_client_res *res);
+
+/*
+ * Put socket use in place of fd (dup3, keeping fd's close-on-exec) and
+ * close use.  0, or -1 with errno (use closed either way).
+ */
+int	client_swap(int fd, int use);
+
+/* Copy the usual socket options (buffers, timeouts, keep-alive ...). */
+void	client_copy_options(int from, int to);
 
 /* The program closes fd: forget what was recorded about it. */
 void	client_forget(int fd);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "real.h"
 
@@ -43,6 +44,12 @@ load(void)
 	FIND(connect, connect);
 	FIND(sendto, sendto);
 	FIND(sendmsg, sendmsg);
+	FIND(send, send);
+	FIND(sendmmsg, sendmmsg);
+	FIND(recv, recv);
+	FIND(recvfrom, recvfrom);
+	FIND(recvmsg, recvmsg);
+	FIND(recvmmsg, recvmmsg);
 	FIND(getpeername, getpeername);
 	FIND(getsockname, getsockname);
 	FIND(close, close);

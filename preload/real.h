@@ -27,6 +27,14 @@ struct real_fns {
 	ssize_t	(*sendto)(int, const void *, size_t, int,
 		    const struct sockaddr *, socklen_t);
 	ssize_t	(*sendmsg)(int, const struct msghdr *, int);
+	ssize_t	(*send)(int, const void *, size_t, int);
+	int	(*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	ssize_t	(*recv)(int, void *, size_t, int);
+	ssize_t	(*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+		    socklen_t *);
+	ssize_t	(*recvmsg)(int, struct msghdr *, int);
+	int	(*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+		    struct timespec *);
 	int	(*getpeername)(int, struct sockaddr *, socklen_t *);
 	int	(*getsockname)(int, struct sockaddr *, socklen_t *);
 	int	(*close)(int);
