@@ -591,11 +591,17 @@ sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 		}
 		return i > 0 ? (int)i : -1;
 	}
-	if (real()->sendmmsg == NULL) {
-		errno = ENOSYS;
-		return -1;
+	if (real()->sendmmsg != NULL &&
+	    ((i = (unsigned int)real()->sendmmsg(fd, v, n, flags)) !=
+	    (unsigned int)-1 || errno != ENOSYS))
+		return (int)i;
+	/* No sendmmsg (sixgate --udp-compat): one sendmsg at a time. */
+	for (i = 0; i < n; i++) {
+		if ((rc = real()->sendmsg(fd, &v[i].msg_hdr, flags)) < 0)
+			break;
+		v[i].msg_len = (unsigned int)rc;
 	}
-	return real()->sendmmsg(fd, v, n, flags);
+	return i > 0 ? (int)i : -1;
 }
 
 HOOK ssize_t
@@ -663,7 +669,6 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 	unsigned int i;
 	ssize_t rc;
 
-	(void)timeout;
 	if (n > 0 && v != NULL && dgram_recvmsg(fd, &v[0].msg_hdr, flags,
 	    &rc)) {
 		/* The first as asked, the rest only if already waiting. */
@@ -675,11 +680,18 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 		}
 		return i > 0 ? (int)i : -1;
 	}
-	if (real()->recvmmsg == NULL) {
-		errno = ENOSYS;
-		return -1;
+	if (real()->recvmmsg != NULL &&
+	    ((i = (unsigned int)real()->recvmmsg(fd, v, n, flags, timeout)) !=
+	    (unsigned int)-1 || errno != ENOSYS))
+		return (int)i;
+	/* No recvmmsg (sixgate --udp-compat): the first, then what waits. */
+	for (i = 0; i < n; i++) {
+		if ((rc = real()->recvmsg(fd, &v[i].msg_hdr,
+		    i == 0 ? flags : flags | MSG_DONTWAIT)) < 0)
+			break;
+		v[i].msg_len = (unsigned int)rc;
 	}
-	return real()->recvmmsg(fd, v, n, flags, timeout);
+	return i > 0 ? (int)i : -1;
 }
 
 HOOK int

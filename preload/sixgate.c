@@ -40,6 +40,7 @@
 #include "addr.h"
 #include "env.h"
 #include "fakeip.h"
+#include "mmsg_filter.h"
 #include "socks5.h"
 #include "socks5_client.h"
 
@@ -80,6 +81,7 @@ struct opts {
 	const char	*user;		/* -u */
 	const char	*check;		/* --check destination; NULL: run */
 	bool		 quiet;		/* -q */
+	bool		 udp_compat;	/* --udp-compat */
 	char		**argv;		/* PROGRAM ARGS... */
 };
 
@@ -125,8 +127,8 @@ warn(bool quiet, const char *fmt, ...)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: sixgate [-q] [-f file] [-s host:port] [-u user] "
-	    "[--] program [args ...]\n"
+	fprintf(f, "usage: sixgate [-q] [--udp-compat] [-f file] "
+	    "[-s host:port] [-u user] [--] program [args ...]\n"
 	    "       sixgate [-f file] [-s host:port] [-u user] "
 	    "--check[=name:port]\n"
 	    "       sixgate -V | -h\n");
@@ -725,6 +727,11 @@ run_program(const struct opts *o, const struct env_config *c)
 	}
 	if (!o->quiet)
 		program_warnings(o->argv[0]);
+	if (o->udp_compat && mmsg_filter_install(err, sizeof(err)) == -1) {
+		fprintf(stderr, "sixgate: %s\n", err);
+		unlink(table);
+		return 1;
+	}
 	execvp(o->argv[0], o->argv);
 	e = errno;
 	unlink(table);
@@ -908,6 +915,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "check",	optional_argument,	NULL, 'c' },
+		{ "udp-compat",	no_argument,		NULL, 'U' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
@@ -932,6 +940,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'U':
+			o->udp_compat = true;
 			break;
 		case 'h':
 			usage(stdout);
