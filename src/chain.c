@@ -177,7 +177,7 @@ chain_connect(const struct config *c, const struct route_chain *ch,
 	res->rep = S5_REP_GENERAL_FAILURE;
 	h = &c->hops[ch->hops[0]];
 	if ((fd = dial_first(c, h, res)) == -1) {
-		res->rep = socks5_rep_from_errno(errno);
+		/* The gateway failed, not the destination: 0x01. */
 		res->hop_failed = true;
 		mark_down(h, res->why);
 		return -1;
@@ -193,7 +193,11 @@ chain_connect(const struct config *c, const struct route_chain *ch,
 			hop_addr(next, &req.dest);
 		else
 			req.dest = *dest;
-		req.timeout_ms = c->timeout_connect * 1000;
+		/*
+		 * The last hop first connects to the destination itself, with
+		 * a timeout of its own: give it that much more.
+		 */
+		req.timeout_ms = c->timeout_connect * 1000 * (next ? 1 : 2);
 		r = socks5_client_handshake(fd, &req, &cr);
 		if (r == S5C_OK)
 			continue;

@@ -34,7 +34,7 @@ int	chain_connect(const struct config *c, const struct route_chain *ch,
 /* Is a hop of ch resting after a failure? */
 bool	chain_is_down(const struct config *c, const struct route_chain *ch);
 
-/* "gw2:1080, gw3:1080" into buf, for logs. */
+/* "gw2:1080,gw3:1080" into buf, for logs. */
 char	*chain_str(const struct config *c, const struct route_chain *ch,
 	    char *buf, size_t len);
 

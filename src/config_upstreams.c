@@ -41,6 +41,10 @@ read_password(struct pctx *p, const config_setting_t *s, const char *path,
 	ssize_t n;
 	int fd, rc = -1;
 
+	/* Relative paths would depend on the directory we run in. */
+	if (path[0] != '/')
+		return fail(p, s, "password_file \"%s\" must be an absolute "
+		    "path", path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return fail(p, s, "password_file \"%s\": %s", path,
 		    strerror(errno));
@@ -53,8 +57,10 @@ read_password(struct pctx *p, const config_setting_t *s, const char *path,
 		fail(p, s, "password_file \"%s\" is empty", path);
 	else {
 		out[n] = '\0';
-		out[strcspn(out, "\r\n")] = '\0';
-		if (out[0] == '\0')
+		if (strcspn(out, "\r\n") == (size_t)n && (size_t)n == outlen - 1)
+			fail(p, s, "password_file \"%s\": the password is "
+			    "longer than %zu bytes", path, outlen - 1);
+		else if ((out[strcspn(out, "\r\n")] = '\0', out[0]) == '\0')
 			fail(p, s, "password_file \"%s\" is empty", path);
 		else
 			rc = 0;
@@ -102,25 +108,6 @@ parse_hop(struct pctx *p, const config_setting_t *g, struct route_hop *h)
 }
 
 static int
-add_hop(struct pctx *p, const config_setting_t *g, struct config *c,
-    size_t *idx)
-{
-	struct route_hop *n;
-
-	if (c->nhops == HOPS_MAX)
-		return fail(p, g, "at most %d hops", HOPS_MAX);
-	if ((n = realloc(c->hops, (c->nhops + 1) * sizeof(*n))) == NULL)
-		return fail(p, g, "out of memory");
-	c->hops = n;
-	if (parse_hop(p, g, &c->hops[c->nhops]) == -1) {
-		explicit_bzero(&c->hops[c->nhops], sizeof(c->hops[0]));
-		return -1;
-	}
-	*idx = c->nhops++;
-	return 0;
-}
-
-static int
 find_hop(const struct config *c, const char *name, size_t *idx)
 {
 	size_t i;
@@ -136,10 +123,33 @@ find_hop(const struct config *c, const char *name, size_t *idx)
 }
 
 static int
+add_hop(struct pctx *p, const config_setting_t *g, struct config *c,
+    size_t *idx)
+{
+	struct route_hop *n;
+
+	if (c->nhops == HOPS_MAX)
+		return fail(p, g, "at most %d hops", HOPS_MAX);
+	if ((n = realloc(c->hops, (c->nhops + 1) * sizeof(*n))) == NULL)
+		return fail(p, g, "out of memory");
+	c->hops = n;
+	if (parse_hop(p, g, &c->hops[c->nhops]) == -1) {
+		explicit_bzero(&c->hops[c->nhops], sizeof(c->hops[0]));
+		return -1;
+	}
+	if (c->hops[c->nhops].name[0] != '\0' &&
+	    find_hop(c, c->hops[c->nhops].name, idx) == 0)
+		return fail(p, g, "hop \"%s\" is defined twice",
+		    c->hops[c->nhops].name);
+	*idx = c->nhops++;
+	return 0;
+}
+
+static int
 parse_hops(struct pctx *p, const config_setting_t *s, struct config *c)
 {
 	const config_setting_t *g;
-	size_t idx, other;
+	size_t idx;
 	int i;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
@@ -153,10 +163,6 @@ parse_hops(struct pctx *p, const config_setting_t *s, struct config *c)
 			return -1;
 		if (c->hops[idx].name[0] == '\0')
 			return fail(p, g, "hops: a hop here needs a name");
-		if (find_hop(c, c->hops[idx].name, &other) == 0 &&
-		    other != idx)
-			return fail(p, g, "hops: \"%s\" is defined twice",
-			    c->hops[idx].name);
 	}
 	return 0;
 }
@@ -263,6 +269,9 @@ parse_to(struct pctx *p, const config_setting_t *s, struct route *r)
 		else if (valid_pattern(v)) {
 			if ((r->names[r->nnames] = strdup(v)) == NULL)
 				return fail(p, e, "out of memory");
+			/* "example." and "example" are the same name. */
+			if (r->names[r->nnames][strlen(v) - 1] == '.')
+				r->names[r->nnames][strlen(v) - 1] = '\0';
 			r->nnames++;
 		} else
 			return fail(p, e, "to: \"%s\" is neither a network "

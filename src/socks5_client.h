@@ -1,7 +1,7 @@
 /*
  * socks5_client.h - the client side of a SOCKS5 handshake over a
  * connected socket (RFC 1928 sections 3-6, RFC 1929): shared by the
- * Socks Lib (preload/) and, later, the gateway's chained relays.
+ * Socks Lib (preload/) and the gateway's chained relays (chain.c).
  * Uses only libc (send, recv, poll): safe inside a preloaded program.
  * No logging, no allocation, no globals.
  */
