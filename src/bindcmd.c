@@ -87,9 +87,8 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 	int64_t deadline = sock_now_ms() + timeout_ms, left;
 	struct pollfd pfd[2];
 	struct sockaddr_storage want, got;
-	char buf[ADDR_STRLEN], junk[64];
+	char buf[ADDR_STRLEN];
 	socklen_t len;
-	bool watch_ctl = true;
 	int fd;
 
 	memcpy(&want, peer, addr_len(peer));
@@ -102,18 +101,14 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 		pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
 		/*
 		 * Bytes from the client before the second reply stay queued
-		 * for the relay; only its EOF matters here.
+		 * for the relay: only its hang-up is watched (POLLRDHUP).
 		 */
-		pfd[1] = (struct pollfd){ watch_ctl ? ctl : -1, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ ctl, POLLRDHUP, 0 };
 		if (poll(pfd, 2, (int)left) == -1 && errno != EINTR)
 			return -1;
-		if (pfd[1].revents != 0) {
-			if (recv(ctl, junk, sizeof(junk), MSG_DONTWAIT |
-			    MSG_PEEK) == 0) {
-				errno = ECONNRESET;	/* the client gave up */
-				return -1;
-			}
-			watch_ctl = false;
+		if (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			errno = ECONNRESET;	/* the client gave up */
+			return -1;
 		}
 		if ((pfd[0].revents & POLLIN) == 0)
 			continue;

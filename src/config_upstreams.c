@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -343,7 +344,8 @@ hop_is_us(const struct config *c, const struct route_hop *h)
 	(void)addr_parse_cidr("::/128", &any6);
 	snprintf(text, sizeof(text), strchr(h->host, ':') ? "[%s]:%u" :
 	    "%s:%u", h->host, h->port);
-	local = strcmp(h->host, "localhost") == 0;
+	local = strcasecmp(h->host, "localhost") == 0 ||
+	    strcasecmp(h->host, "localhost.") == 0;
 	if (addr_parse_sockaddr(text, &ss, &len) == ADDR_OK)
 		local = addr_cidr_match(&lo4, (struct sockaddr *)&ss) ||
 		    addr_cidr_match(&lo6, (struct sockaddr *)&ss);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 
 #include "acl.h"
@@ -311,7 +312,10 @@ read_request(struct session *s)
 	}
 	consume(s, used);
 	if (a->atyp == S5_ATYP_DOMAINNAME)
-		snprintf(s->dest, sizeof(s->dest), "%s:%u", a->u.name, a->port);
+		/* An IPv6 literal sent as a name gets its brackets. */
+		snprintf(s->dest, sizeof(s->dest), strchr(a->u.name, ':') &&
+		    a->u.name[0] != '[' ? "[%s]:%u" : "%s:%u", a->u.name,
+		    a->port);
 	else {
 		(void)socks5_addr_to_sockaddr(a, &ss, &len);
 		addr_ntop((struct sockaddr *)&ss, s->dest, sizeof(s->dest));
@@ -604,6 +608,26 @@ log_access(const struct session *s)
 	    s->end);
 }
 
+/*
+ * ::ffff:a.b.c.d is an IPv4 peer: listen, announce and compare in IPv4
+ * (an IPv6 listener is IPV6_V6ONLY and would never see it).
+ */
+static void
+unmap_v4(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in sin;
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = s6->sin6_port;
+	memcpy(&sin.sin_addr, s6->sin6_addr.s6_addr + 12, 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &sin, sizeof(sin));
+}
+
 static bool
 all_zero(const struct sockaddr *sa)
 {
@@ -632,6 +656,7 @@ do_bind(struct session *s)
 
 	if ((rep = destination_addrs(s, &res)) != S5_REP_SUCCEEDED)
 		goto refuse;
+	unmap_v4((struct sockaddr_storage *)&res.addrs[0]);
 	peer = (const struct sockaddr *)&res.addrs[0];
 	res.n = 1;
 	if (all_zero(peer) ? !allowed_upstream(s, NULL) :
