@@ -8,6 +8,9 @@
 
 set -u
 
+# Helpers import each other (sgtool.py): no __pycache__ in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
+
 # No proxy from the environment may divert or bypass the test clients.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
 	no_proxy NO_PROXY ftp_proxy FTP_PROXY socks_proxy SOCKS_PROXY \
@@ -248,6 +251,18 @@ sg_pamwrap() {
 auth     required $lib/pam_wrapper/pam_matrix.so passdb=$SG_PASSDB
 account  required $lib/pam_wrapper/pam_matrix.so passdb=$SG_PASSDB
 EOF
+	# A deny-all "other" keeps libpam from complaining that it has none
+	# (and makes a wrong auth.pam_service fail instead of erroring).
+	local deny
+	for deny in "$lib/security/pam_deny.so" /lib/*/security/pam_deny.so \
+	    /usr/lib/*/security/pam_deny.so /lib64/security/pam_deny.so \
+	    /lib/security/pam_deny.so; do
+		if [ -r "$deny" ]; then
+			printf 'auth required %s\naccount required %s\n' \
+			    "$deny" "$deny" > "$dir/other"
+			break
+		fi
+	done
 	SG_DAEMON_ENV=(LD_PRELOAD="$lib/libpam_wrapper.so" PAM_WRAPPER=1
 	    PAM_WRAPPER_SERVICE_DIR="$dir"
 	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
@@ -258,7 +273,8 @@ EOF
 # sg_conf [key=value...]: write the configuration ($SG_CONF, default
 # $SG_TMP/sixgated.conf).  Keys and defaults:
 #   file=$SG_TMP/sixgated.conf  listen='"127.0.0.1:0", "[::1]:0"'
-#   methods='"username"'  pam_service=sixgated  user=  prefer=ipv6
+#   methods='"username"'  pam_service=sixgated  pam_serialize=(omitted)
+#   user=  prefer=ipv6
 #   handshake=10 connect=5 idle=600 shutdown=5 max_relays=1000
 #   rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 #   extra=  (appended verbatim)
@@ -266,13 +282,13 @@ sg_conf() {
 	local file=$SG_TMP/sixgated.conf listen='"127.0.0.1:0", "[::1]:0"'
 	local methods='"username"' pam_service=${SG_PAM_SERVICE:-sixgated}
 	local user= prefer=ipv6 handshake=10 connect=5 idle=600 shutdown=5
-	local max_relays=1000 extra= kv k v n
+	local max_relays=1000 extra= pam_serialize= kv k v n
 	local rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
-		file|listen|methods|pam_service|user|prefer|handshake|connect|idle|shutdown|max_relays|rules|extra)
+		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|rules|extra)
 			printf -v "$k" '%s' "$v" ;;
 		*) sg_error "sg_conf: unknown key $k" ;;
 		esac
@@ -284,6 +300,7 @@ sg_conf() {
 		echo "auth: {"
 		echo "  methods = [ $methods ];"
 		echo "  pam_service = \"$pam_service\";"
+		if [ -n "$pam_serialize" ]; then echo "  pam_serialize = $pam_serialize;"; fi
 		echo "};"
 		echo "resolve: { prefer = \"$prefer\"; };"
 		echo "timeouts: { handshake = $handshake; connect = $connect; idle = $idle; shutdown = $shutdown; };"

@@ -408,6 +408,19 @@ def cmd_socks(a):
                         out("hold_timeout=1")
                         break
                     time.sleep(0.05)
+            if a.expect_eof is not None:
+                t1 = time.monotonic()
+                s.settimeout(a.expect_eof)
+                try:
+                    b = s.recv(4096)
+                    out("eof_secs=%.3f%s" % (time.monotonic() - t1,
+                                             "" if not b else " data=1"))
+                except socket.timeout:
+                    out("eof_secs=none")
+                except OSError as e:
+                    out("eof_secs=%.3f reset=1 (%s)"
+                        % (time.monotonic() - t1, e))
+                s.settimeout(a.timeout)
             if a.shutdown_wr:
                 s.shutdown(socket.SHUT_WR)
             if a.read:
@@ -589,6 +602,8 @@ def main():
     p.add_argument("--echo-check", action="store_true")
     p.add_argument("--hold-file")
     p.add_argument("--hold-max", type=float, default=60)
+    p.add_argument("--expect-eof", type=float, metavar="SECS",
+                   help="then stay silent, report when the peer closes")
     p.add_argument("--shutdown-wr", action="store_true")
     p.add_argument("--read", action="store_true")
     p.add_argument("--order", choices=["send-recv", "recv-send"],

@@ -1,7 +1,7 @@
 #!/bin/bash
 # t-idle-clients.sh - timeouts.handshake = 3: 200 silent connections do
 # not stop a real client from being served promptly, and the gateway
-# closes all 200 after about 3 s.
+# closes all 200 after about 3 s.  Then timeouts.idle on relays.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
@@ -40,4 +40,29 @@ grep -q "^data_bytes=0$" "$SG_TMP/idle" || sg_fail "the gateway sent data to sil
 # Still serving afterwards.
 sg_curl --socks5-hostname "[::1]:$SG_PORT6" --proxy-user 'heidi:he1di-pw' \
     -o "$SG_TMP/got" "http://127.0.0.1:$HTTP/f" || sg_fail "curl failed after the idle clients"
+sg_stop
+
+# timeouts.idle = 2: a silent relay is closed after about 2 s; a slow but
+# active one (a chunk every 0.7 s for 3.5 s) is not.
+sg_conf idle=2
+sg_start
+sg_server ECHO echo --bind ::1
+sg_server SINK sink --bind 127.0.0.1 --reply
+sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user heidi --password 'he1di-pw' \
+    --dest "[::1]:$ECHO" --data ping --echo-check --expect-eof 8 > "$SG_TMP/silent" 2>&1
+sg_expect "$SG_TMP/silent" "rep=0x00" "echo=ok" "eof_secs="
+secs=$(sed -n 's/^eof_secs=\([0-9]*\)\..*/\1/p' "$SG_TMP/silent")
+[ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 4 ] || {
+	cat "$SG_TMP/silent" >&2
+	sg_fail "silent relay with timeouts.idle = 2 not closed after about 2 s"
+}
+sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user heidi --password 'he1di-pw' \
+    --dest "127.0.0.1:$SINK" --data-len 6 --chunk 1 --chunk-delay 0.7 \
+    --shutdown-wr --read > "$SG_TMP/slow" 2>&1
+want=$(printf '6 %s\n' "$(sed -n 's/^sent_sha256=//p' "$SG_TMP/slow")" | sha256sum | cut -d' ' -f1)
+grep -q "^recv_sha256=$want$" "$SG_TMP/slow" || {
+	cat "$SG_TMP/slow" >&2
+	sg_fail "a slow but active relay was cut by timeouts.idle = 2"
+}
+sg_info "ok: timeouts.idle (silent relay closed after ${secs}.x s)"
 exit 0

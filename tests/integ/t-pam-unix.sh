@@ -49,6 +49,33 @@ try locked 0x01 "$PW"
 sg_retry timeout 30 usermod -U "$LUSER" || sg_error "usermod -U failed"
 try unlocked 0x00 "$PW"
 
+# Concurrent logins through the system PAM stack (Debian's common-auth
+# runs pam_cap.so after pam_unix, with a 256 KiB stack frame): the daemon
+# must survive them and answer each correctly.
+for round in 1 2 3; do
+	pids=
+	for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		if [ $((k % 4)) = 0 ]; then p="bad-$PW"; else p=$PW; fi
+		sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user "$LUSER" --password "$p" \
+		    --dest "127.0.0.1:$ECHO" --data "c$k" --echo-check --close-wait 10 \
+		    --timeout 30 > "$SG_TMP/conc.$k" 2>&1 &
+		pids="$pids $!"
+	done
+	SG_PIDS="$SG_PIDS $pids"
+	for p in $pids; do
+		sg_wait_exit "$p" 60 || sg_fail "a concurrent client did not finish"
+	done
+	sg_alive "$SG_PID" || sg_fail "sixgated died during concurrent PAM logins (round $round)"
+	for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		if [ $((k % 4)) = 0 ]; then
+			grep -q "^auth=0x01 " "$SG_TMP/conc.$k" || { cat "$SG_TMP/conc.$k" >&2; sg_fail "concurrent login $k (wrong password): expected auth=0x01"; }
+		else
+			grep -q "^echo=ok" "$SG_TMP/conc.$k" || { cat "$SG_TMP/conc.$k" >&2; sg_fail "concurrent login $k failed"; }
+		fi
+	done
+done
+sg_info "ok: 3 rounds of 16 concurrent logins"
+
 sg_log_wait "authentication failed" 10 3 || sg_fail "expected 3 'authentication failed' lines"
 grep -F "authentication failed" "$SG_LOG" | grep -qF "user=\"$LUSER\"" ||
 	sg_fail "'authentication failed' without user=\"$LUSER\""

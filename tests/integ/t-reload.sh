@@ -89,6 +89,17 @@ sgtool socks "${A[@]}" --proxy "$P4" --dest "127.0.0.1:$SINK" --data x \
     --shutdown-wr --read > "$SG_TMP/o5" 2>&1
 sg_expect "$SG_TMP/o5" "rep=0x00" "recv_bytes="
 
+# A listen change needs a restart: logged as such, the old listeners stay.
+sg_conf listen='"127.0.0.1:0"'
+kill -HUP "$SG_PID"
+sg_log_wait "configuration reloaded" 10 3 || sg_log_wait "reload failed" 1 3 ||
+	sg_fail "no answer to SIGHUP with a new listen list"
+grep -i "listen" "$SG_LOG" | grep -qi "restart" ||
+	sg_fail "a listen change was not logged as needing a restart"
+sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --dest "[::1]:$ECHO" --data w \
+    --echo-check > "$SG_TMP/o6" 2>&1
+sg_expect "$SG_TMP/o6" "rep=0x00" "echo=ok"
+
 sg_stop || sg_fail "sixgated did not stop"
 [ "$SG_RC" = 0 ] || sg_fail "exit status $SG_RC after SIGTERM"
 exit 0

@@ -1,8 +1,10 @@
 #!/bin/bash
 # t-types.sh - RFC 3089 gateway types A-D: curl over the 127.0.0.1 and the
 # [::1] listeners to HTTP servers on 127.0.0.1 and on [::1], with the
-# destination sent as DOMAINNAME (--socks5-hostname) and as an address
-# (--socks5); content and the access log's addr= are checked.
+# destination given as a name (--socks5-hostname) and as an address
+# (--socks5; note that curl 7.x sends IP literals as ATYP 1/4 even with
+# --socks5-hostname, so the literals are also sent as DOMAINNAME with the
+# raw client); content and the access log's addr= are checked.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
@@ -34,6 +36,25 @@ for proxy in "127.0.0.1:$SG_PORT4" "[::1]:$SG_PORT6"; do
 	done
 done
 
+# curl (7.x) sends IP literals as ATYP 1/4 even with --socks5-hostname:
+# the literals as DOMAINNAME (resolved at the gateway) with the raw client.
+for proxy in "127.0.0.1:$SG_PORT4" "[::1]:$SG_PORT6"; do
+	for dest in "127.0.0.1 $HTTP4" "::1 $HTTP6"; do
+		set -- $dest
+		n=$((n + 1))
+		sgtool socks --proxy "$proxy" --user alice --password 'Al1ce-pw' \
+		    --dest-name "$1" --dest-port "$2" --data $'GET /blob HTTP/1.0\r\n\r\n' \
+		    --read --save "$SG_TMP/resp" > "$SG_TMP/o" 2>&1
+		sg_expect "$SG_TMP/o" "rep=0x00"
+		[ "$(tail -c 300000 "$SG_TMP/resp" | sha256sum | cut -d' ' -f1)" = "$want" ] &&
+		    head -n1 "$SG_TMP/resp" | grep -q "^HTTP/1.0 200" || {
+			cat "$SG_TMP/o" >&2
+			sg_fail "DOMAINNAME $1 via $proxy: response differs"
+		}
+		sg_info "ok: DOMAINNAME $1 via $proxy"
+	done
+done
+
 # One access line per session, written at its end.
 sg_log_wait "access" 10 "$n" ||
 	sg_fail "expected $n access lines"
@@ -41,8 +62,8 @@ c4=$(grep -F "access" "$SG_LOG" | grep -F "user=alice" | grep -F "rep=0x00" |
 	grep -cF "addr=127.0.0.1:$HTTP4")
 c6=$(grep -F "access" "$SG_LOG" | grep -F "user=alice" | grep -F "rep=0x00" |
 	grep -cF "addr=[::1]:$HTTP6")
-[ "$c4" -eq 4 ] || sg_fail "expected 4 access lines with addr=127.0.0.1:$HTTP4, got $c4"
-[ "$c6" -eq 4 ] || sg_fail "expected 4 access lines with addr=[::1]:$HTTP6, got $c6"
+[ "$c4" -eq 6 ] || sg_fail "expected 6 access lines with addr=127.0.0.1:$HTTP4, got $c4"
+[ "$c6" -eq 6 ] || sg_fail "expected 6 access lines with addr=[::1]:$HTTP6, got $c6"
 # Client address of the session: both listener families were used.
 grep -F "access" "$SG_LOG" | grep -qF "[::1]:" ||
 	sg_fail "no access line for a client on [::1]"
