@@ -38,6 +38,7 @@ static int
 read_password(struct pctx *p, const config_setting_t *s, const char *path,
     char *out, size_t outlen)
 {
+	char buf[258];	/* one more than a password may have */
 	struct stat st;
 	ssize_t n;
 	int fd, rc = -1;
@@ -54,18 +55,22 @@ read_password(struct pctx *p, const config_setting_t *s, const char *path,
 	else if (st.st_mode & 007)
 		fail(p, s, "password_file \"%s\" is readable by others "
 		    "(chmod o-rwx)", path);
-	else if ((n = read(fd, out, outlen - 1)) <= 0)
+	else if ((n = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		fail(p, s, "password_file \"%s\" is empty", path);
 	else {
-		out[n] = '\0';
-		if (strcspn(out, "\r\n") == (size_t)n && (size_t)n == outlen - 1)
+		buf[n] = '\0';
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (buf[0] == '\0')
+			fail(p, s, "password_file \"%s\" is empty", path);
+		else if (strlen(buf) >= outlen)
 			fail(p, s, "password_file \"%s\": the password is "
 			    "longer than %zu bytes", path, outlen - 1);
-		else if ((out[strcspn(out, "\r\n")] = '\0', out[0]) == '\0')
-			fail(p, s, "password_file \"%s\" is empty", path);
-		else
+		else {
+			memcpy(out, buf, strlen(buf) + 1);
 			rc = 0;
+		}
 	}
+	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }

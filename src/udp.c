@@ -160,7 +160,7 @@ known_peer(const struct udp_state *u, const struct sockaddr *sa)
 }
 
 /* One datagram from the client: unwrap, check, send on. */
-static void
+static bool
 from_client(struct udp_state *u)
 {
 	struct udp_assoc *a = u->a;
@@ -174,7 +174,7 @@ from_client(struct udp_state *u)
 	n = recvfrom(a->ufd, u->buf, sizeof(u->buf), 0,
 	    (struct sockaddr *)&src, &slen);
 	if (n < 0)
-		return;
+		return false;
 	/* Only the client that holds the control connection may use it. */
 	if (!same_host((struct sockaddr *)&src,
 	    (struct sockaddr *)&a->client) || (a->declared_port != 0 &&
@@ -183,27 +183,28 @@ from_client(struct udp_state *u)
 	    h.frag != 0 || dest_addr(u, &h.addr, &dst) == -1 ||
 	    !allowed(u, (struct sockaddr *)&dst)) {
 		u->st->dropped++;
-		return;
+		return false;
 	}
 	u->client_udp = src;
 	u->have_client = true;
 	out = dst.ss_family == AF_INET6 ? &a->out6 : &a->out4;
 	if (*out == -1 && (*out = udp_socket(dst.ss_family)) == -1) {
 		u->st->dropped++;
-		return;
+		return false;
 	}
 	if (sendto(*out, u->buf + hlen, (size_t)n - hlen, 0,
 	    (struct sockaddr *)&dst, addr_len((struct sockaddr *)&dst)) < 0) {
 		u->st->dropped++;
-		return;
+		return false;
 	}
 	remember_peer(u, &dst);
 	u->st->dgrams_up++;
 	u->st->bytes_up += (uint64_t)n - hlen;
+	return true;
 }
 
 /* One answer from a destination: wrap it and pass it to the client. */
-static void
+static bool
 from_dest(struct udp_state *u, int fd)
 {
 	struct sockaddr_storage src;
@@ -216,13 +217,13 @@ from_dest(struct udp_state *u, int fd)
 	n = recvfrom(fd, u->buf + S5_UDP_HEADER_MAX, DGRAM_MAX, 0,
 	    (struct sockaddr *)&src, &slen);
 	if (n < 0)
-		return;
+		return false;
 	if (!u->have_client || !known_peer(u, (struct sockaddr *)&src) ||
 	    socks5_addr_from_sockaddr(&from, (struct sockaddr *)&src) !=
 	    S5_OK || (hlen = socks5_encode_udp(0, &from, hdr, sizeof(hdr)))
 	    == 0) {
 		u->st->dropped++;
-		return;
+		return false;
 	}
 	/* The header goes right before the payload: one sendto, no copy. */
 	p = u->buf + S5_UDP_HEADER_MAX - hlen;
@@ -231,10 +232,11 @@ from_dest(struct udp_state *u, int fd)
 	    (struct sockaddr *)&u->client_udp,
 	    addr_len((struct sockaddr *)&u->client_udp)) < 0) {
 		u->st->dropped++;
-		return;
+		return false;
 	}
 	u->st->dgrams_down++;
 	u->st->bytes_down += (uint64_t)n;
+	return true;
 }
 
 /* Anything on the control connection: EOF ends the association. */
@@ -256,6 +258,7 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 	int64_t last = sock_now_ms(), wait;
 	int64_t idle = (int64_t)a->cfg->timeout_idle * 1000;
 	const char *end = "closed";
+	bool moved;
 	int rc;
 
 	/* 64 KiB of datagram buffer: the heap, not the thread stack. */
@@ -284,13 +287,15 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 			continue;
 		if (pfd[0].revents != 0 && control_closed(a->ctl))
 			break;
-		if (pfd[1].revents & POLLIN)
-			from_client(u);
-		if (pfd[2].revents & POLLIN)
-			from_dest(u, a->out4);
-		if (pfd[3].revents & POLLIN)
-			from_dest(u, a->out6);
-		if (pfd[1].revents | pfd[2].revents | pfd[3].revents)
+		/* Only datagrams relayed count as activity, not dropped ones. */
+		moved = false;
+		if ((pfd[1].revents & POLLIN) && from_client(u))
+			moved = true;
+		if ((pfd[2].revents & POLLIN) && from_dest(u, a->out4))
+			moved = true;
+		if ((pfd[3].revents & POLLIN) && from_dest(u, a->out6))
+			moved = true;
+		if (moved)
 			last = sock_now_ms();
 	}
 	free(u);
