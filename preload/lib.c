@@ -47,7 +47,8 @@ lib_log(int level, const char *fmt, ...)
 	va_end(ap);
 	n = (int)strlen(line);
 	line[n++] = '\n';
-	(void)write(log_fd, line, (size_t)n);
+	if (write(log_fd, line, (size_t)n) < 0)
+		n = 0;	/* a lost log line must not disturb the program */
 	errno = saved;
 }
 

@@ -223,7 +223,9 @@ acceptor_stop(void)
 {
 	char c = 1;
 
-	(void)write(wake[1], &c, 1);
+	/* A full pipe already wakes the thread: the result can be ignored. */
+	if (write(wake[1], &c, 1) < 0)
+		c = 0;
 	pthread_join(thread, NULL);
 	while (nlisteners > 0)
 		close(listeners[--nlisteners]);

@@ -79,7 +79,8 @@ vlog(int pri, int err, const char *fmt, va_list ap)
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
 	/* One write per line: concurrent threads never interleave. */
-	(void)write(STDERR_FILENO, line, (size_t)n);
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;	/* nowhere left to report it */
 }
 
 #define LOG_BODY(pri, err) do {				\

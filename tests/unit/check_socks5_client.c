@@ -56,11 +56,13 @@ server(void *arg)
 		if (s->hang && k == s->nsteps - 1)
 			return NULL;
 		for (i = 0; s->split && i < s->steps[k].outlen; i++) {
-			(void)write(s->fd, s->steps[k].out + i, 1);
+			if (write(s->fd, s->steps[k].out + i, 1) != 1)
+				return NULL;
 			usleep(500);
 		}
-		if (!s->split && s->steps[k].outlen > 0)
-			(void)write(s->fd, s->steps[k].out, s->steps[k].outlen);
+		if (!s->split && s->steps[k].outlen > 0 &&
+		    write(s->fd, s->steps[k].out, s->steps[k].outlen) < 0)
+			return NULL;
 	}
 	/* End of the script: the client sees EOF from here on. */
 	shutdown(s->fd, SHUT_WR);
