@@ -45,6 +45,7 @@ struct dgstate {
 	struct sockaddr_in6	peer;		/* what connect() named */
 	struct sockaddr_in6	sent[DG_SENT];	/* recent fakes sent to */
 	atomic_uint		nsent;
+	bool			swapped;	/* other family underneath */
 };
 
 static _Atomic(struct dgstate *) table;
@@ -181,6 +182,7 @@ open_assoc(const struct lib *l, int fd, struct dgstate *e)
 		if (swap_family(fd, relay.ss_family) == -1)
 			goto fail;
 		atomic_store(&e->ino, ino_of(fd));
+		e->swapped = true;
 	}
 	memcpy(&e->relay, &relay, addr_len((struct sockaddr *)&relay));
 	return 0;
@@ -292,20 +294,48 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 	return true;
 }
 
+/* An IPv6 program hears from an IPv4 host as ::ffff:a.b.c.d. */
+static void
+in_app_family(const struct dgstate *e, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in sin;
+
+	if (ss->ss_family != AF_INET || e->app_family != AF_INET6)
+		return;
+	memcpy(&sin, ss, sizeof(sin));
+	memset(s6, 0, sizeof(*s6));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = sin.sin_port;
+	s6->sin6_addr.s6_addr[10] = 0xff;
+	s6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&s6->sin6_addr.s6_addr[12], &sin.sin_addr, 4);
+}
+
 /*
- * Where an answer comes from, as the program should see it: the fake it
- * sent to with that port (the gateway resolved the name to this
- * address), else the literal, in the program's family.
+ * Where an answer comes from, as the program should see it: the fake of
+ * the name sixgated gives, else the fake it sent to with that port
+ * (another gateway resolved the name to this address), else the
+ * literal, in the program's family.
  */
 static void
 source_for(struct dgstate *e, const struct socks5_addr *from,
     struct sockaddr_storage *out)
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
-	struct sockaddr_in sin;
+	const struct lib *l = lib_get();
 	socklen_t len;
+	uint32_t slot;
 	unsigned i;
 
+	/* sixgated names the source when a name of ours resolved to it. */
+	if (from->atyp == S5_ATYP_DOMAINNAME) {
+		if (fakeip_find_name(l->table, from->u.name, &slot) ==
+		    FAKEIP_OK && fakeip_slot_addr(l->table, slot,
+		    e->app_family, from->port, out, &len) == FAKEIP_OK)
+			return;
+		memset(out, 0, sizeof(*out));
+		return;
+	}
 	for (i = 0; i < DG_SENT; i++) {
 		if (e->sent[i].sin6_family != 0 && addr_port(
 		    (struct sockaddr *)&e->sent[i]) == from->port) {
@@ -317,16 +347,7 @@ source_for(struct dgstate *e, const struct socks5_addr *from,
 	memset(out, 0, sizeof(*out));
 	if (socks5_addr_to_sockaddr(from, out, &len) != S5_OK)
 		return;
-	/* An IPv6 program hears from an IPv4 host as ::ffff:a.b.c.d. */
-	if (out->ss_family == AF_INET && e->app_family == AF_INET6) {
-		memcpy(&sin, out, sizeof(sin));
-		memset(s6, 0, sizeof(*s6));
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = sin.sin_port;
-		s6->sin6_addr.s6_addr[10] = 0xff;
-		s6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&s6->sin6_addr.s6_addr[12], &sin.sin_addr, 4);
-	}
+	in_app_family(e, out);
 }
 
 /* Scatter len bytes of src into the program's iovecs; bytes copied. */
@@ -380,6 +401,7 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 		    (struct sockaddr *)&e->relay)) {
 			/* Not from the relay: direct traffic, as it came. */
 			src = from;
+			in_app_family(e, &src);
 			hlen = 0;
 		} else if (socks5_parse_udp(buf, (size_t)n, &u, &hlen) !=
 		    S5_OK || u.frag != 0)
@@ -458,4 +480,27 @@ dgram_forget(int fd)
 	atomic_store(&e->ino, 0);
 	close_control(e);
 	atomic_store(&e->phase, DG_NONE);
+}
+
+bool
+dgram_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc)
+{
+	struct dgstate *e = entry(fd, false);
+	struct sockaddr_storage real_ss, fake;
+	socklen_t rlen = sizeof(real_ss), n;
+
+	if (e == NULL || !e->swapped || sa == NULL || len == NULL)
+		return false;
+	/* The socket underneath is of the other family: the program's. */
+	if ((*rc = real()->getsockname(fd, (struct sockaddr *)&real_ss,
+	    &rlen)) == -1)
+		return true;
+	memset(&fake, 0, sizeof(fake));
+	fake.ss_family = (sa_family_t)e->app_family;
+	addr_set_port((struct sockaddr *)&fake,
+	    addr_port((struct sockaddr *)&real_ss));
+	n = addr_len((struct sockaddr *)&fake);
+	memcpy(sa, &fake, *len < n ? *len : n);
+	*len = n;
+	return true;
 }

@@ -32,6 +32,9 @@ bool	dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc);
 /* getpeername() of a UDP socket connected to a proxied address. */
 bool	dgram_peername(int fd, struct sockaddr *sa, socklen_t *len);
 
+/* getsockname() of a UDP socket replaced by one of the other family. */
+bool	dgram_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc);
+
 /* The program closes fd: end its association. */
 void	dgram_forget(int fd);
 

@@ -711,7 +711,8 @@ getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	int rc;
 
-	if (client_sockname(fd, sa, len, &rc))
+	if (client_sockname(fd, sa, len, &rc) ||
+	    dgram_sockname(fd, sa, len, &rc))
 		return rc;
 	if (real()->getsockname == NULL) {
 		errno = ENOSYS;

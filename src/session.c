@@ -50,6 +50,7 @@ struct session {
 	uint8_t			 buf[SESSION_BUF];
 	size_t			 len;		/* bytes in buf */
 
+	uint8_t			 method;	/* chosen in the greeting */
 	bool			 authed;
 	char			 user[S5_NAME_MAX + 1];
 	struct socks5_request	 req;
@@ -715,6 +716,7 @@ do_udp(struct session *s)
 		a.declared_port = s->req.addr.port;
 	a.cfg = s->cfg;
 	a.user = s->authed ? s->user : NULL;
+	a.names_in_replies = s->method == S5_METHOD_SIXGATE;
 	if (udp_assoc_open(&a, &bnd) == -1) {
 		log_warn("udp: cannot open the relay socket");
 		(void)send_reply(s, S5_REP_GENERAL_FAILURE, NULL);
@@ -768,6 +770,7 @@ run(struct session *s)
 
 	if (do_greeting(s, &method) == -1)
 		return;
+	s->method = method;
 	if (method != S5_METHOD_NONE) {
 		if (do_login(s) == -1)
 			return;

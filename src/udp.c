@@ -203,6 +203,18 @@ from_client(struct udp_state *u)
 	return true;
 }
 
+/* The name (resolved for this association) an answer's source is from. */
+static const char *
+name_of(const struct udp_state *u, const struct sockaddr *src)
+{
+	size_t i;
+
+	for (i = 0; i < u->nnames; i++)
+		if (same_host((const struct sockaddr *)&u->names[i].addr, src))
+			return u->names[i].name;
+	return NULL;
+}
+
 /* One answer from a destination: wrap it and pass it to the client. */
 static bool
 from_dest(struct udp_state *u, int fd)
@@ -211,6 +223,7 @@ from_dest(struct udp_state *u, int fd)
 	socklen_t slen = sizeof(src);
 	struct socks5_addr from;
 	uint8_t hdr[S5_UDP_HEADER_MAX], *p;
+	const char *name;
 	size_t hlen;
 	ssize_t n;
 
@@ -218,10 +231,16 @@ from_dest(struct udp_state *u, int fd)
 	    (struct sockaddr *)&src, &slen);
 	if (n < 0)
 		return false;
+	if (u->a->names_in_replies &&
+	    (name = name_of(u, (struct sockaddr *)&src)) != NULL)
+		(void)socks5_addr_set_name(&from, name,
+		    addr_port((struct sockaddr *)&src));
+	else if (socks5_addr_from_sockaddr(&from, (struct sockaddr *)&src) !=
+	    S5_OK)
+		from.atyp = 0;
 	if (!u->have_client || !known_peer(u, (struct sockaddr *)&src) ||
-	    socks5_addr_from_sockaddr(&from, (struct sockaddr *)&src) !=
-	    S5_OK || (hlen = socks5_encode_udp(0, &from, hdr, sizeof(hdr)))
-	    == 0) {
+	    from.atyp == 0 ||
+	    (hlen = socks5_encode_udp(0, &from, hdr, sizeof(hdr))) == 0) {
 		u->st->dropped++;
 		return false;
 	}

@@ -8,6 +8,7 @@
 #ifndef SG_UDP_H
 #define SG_UDP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -20,6 +21,12 @@ struct udp_assoc {
 	uint16_t		 declared_port;	/* 0: any source port */
 	const struct config	*cfg;
 	const char		*user;		/* NULL: not authenticated */
+	/*
+	 * The client is a sixgate Socks Lib (it chose S5_METHOD_SIXGATE):
+	 * answers from an address a name resolved to carry that name, so
+	 * the client can tell which of its fakes answered.
+	 */
+	bool			 names_in_replies;
 	int			 ufd;		/* client-facing socket */
 	int			 out4, out6;	/* destination-facing */
 };
