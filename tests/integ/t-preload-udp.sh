@@ -328,6 +328,47 @@ udp_lines | tail -n +$((before + 1)) | grep -v ' dgrams_up=0 ' | grep . &&
 	pl_fail_with "$DNSLOG" "dig without --udp-compat: the DNS server got a query"
 sg_info "ok: without --udp-compat dig gets no answer (exit $rc: $(grep -m1 -E 'no servers|timed out|error' "$o"))"
 
+# Two names on one port, one socket: each answer must come back from the
+# fake of the name that answered (sixgated names the source in the UDP
+# header for the Socks Lib), not from whichever fake shares the port.
+SAMEPORT=$(pl_freeport)
+cat > "$SG_TMP/sameport.py" <<'PYEOF'
+import socket, sys, threading, time
+port = int(sys.argv[1])
+for fam, host, tag in ((socket.AF_INET, "127.0.0.1", b"v4:"),
+                       (socket.AF_INET6, "::1", b"v6:")):
+    u = socket.socket(fam, socket.SOCK_DGRAM)
+    u.bind((host, port))
+    def run(u=u, tag=tag):
+        while True:
+            d, a = u.recvfrom(100)
+            u.sendto(tag + d, a)
+    threading.Thread(target=run, daemon=True).start()
+time.sleep(30)
+PYEOF
+cat > "$SG_TMP/sameport-client.py" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(5)
+for name, tag in (("web4.sgtest", b"v4:"), ("web6.sgtest", b"v6:"),
+                  ("web4.sgtest", b"v4:")):
+    fake = socket.getaddrinfo(name, port, socket.AF_INET6,
+                              socket.SOCK_DGRAM)[0][4]
+    s.sendto(b"x", fake)
+    d, src = s.recvfrom(100)
+    if d != tag + b"x" or src[0] != fake[0] or src[1] != port:
+        sys.exit("%s: got %r from %r, want %r from %r" % (name, d, src, tag, fake))
+print("sameport ok")
+PYEOF
+timeout 40 "$SG_PY" "$SG_TMP/sameport.py" "$SAMEPORT" &
+SAMEPID=$!
+sleep 0.5
+pl_run -c "$PL_CONF" "$SG_PY" "$SG_TMP/sameport-client.py" "$SAMEPORT" > "$SG_TMP/sameport.out" 2>&1 ||
+	pl_fail_with "$SG_TMP/sameport.out" "two names on one port: answers credited to the wrong fake"
+kill "$SAMEPID" 2>/dev/null
+sg_info "ok: one socket, two names on one port: each answer from its own fake"
+
 sg_stop || sg_fail "sixgated did not stop on SIGTERM"
 [ "$SG_RC" = 0 ] || sg_fail "sixgated exited with $SG_RC after SIGTERM"
 sg_info "done in $(( $(sg_now_ms) - T0 )) ms"
