@@ -86,6 +86,7 @@ acl_cmd_from_socks5(uint8_t cmd)
 {
 	switch (cmd) {
 	case S5_CMD_CONNECT:
+	case S5_CMD_RESOLVE:	/* a look-up answers to CONNECT's rules */
 		return ACL_CMD_CONNECT;
 	case S5_CMD_BIND:
 		return ACL_CMD_BIND;

@@ -242,11 +242,14 @@ parse_auth(struct pctx *p, const config_setting_t *g, struct config *c)
 static int
 parse_resolve(struct pctx *p, const config_setting_t *g, struct config *c)
 {
-	static const char *const keys[] = { "prefer", NULL };
+	static const char *const keys[] = { "prefer", "command", NULL };
 	const config_setting_t *s;
 	char v[16];
 
 	if (check_keys(p, g, "resolve", keys) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "command")) != NULL &&
+	    get_bool(p, s, &c->resolve_command) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "prefer")) == NULL)
 		return 0;
@@ -525,6 +528,7 @@ set_defaults(struct config *c)
 	c->nauth = 1;
 	snprintf(c->pam_service, sizeof(c->pam_service), "sixgated");
 	c->prefer = CONFIG_PREFER_IPV6;
+	c->resolve_command = true;
 	c->timeout_handshake = 10;
 	c->timeout_connect = 10;
 	c->timeout_idle = 7200;

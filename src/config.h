@@ -48,6 +48,7 @@ struct config {
 	bool			 pam_serialize;	/* one PAM call at a time */
 
 	enum config_prefer	 prefer;
+	bool			 resolve_command;	/* answer RESOLVE */
 
 	int			 timeout_handshake;	/* seconds */
 	int			 timeout_connect;

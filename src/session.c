@@ -334,6 +334,8 @@ cmd_str(uint8_t cmd)
 		return "bind";
 	case S5_CMD_UDP_ASSOCIATE:
 		return "udp";
+	case S5_CMD_RESOLVE:
+		return "resolve";
 	default:
 		return "unknown";
 	}
@@ -697,6 +699,53 @@ refuse:
 }
 
 /*
+ * RESOLVE (Tor's extension, S5_CMD_RESOLVE): one address of the name, in
+ * the family DST.PORT asks for when it has one.  The rules are CONNECT's
+ * and are checked on every address: a user they refuse learns nothing
+ * (0x02, no address).  A name that does not resolve is 0x04, so the
+ * Socks Lib can tell a program at look-up time (RFC 3089 section 3).
+ */
+static void
+do_resolve(struct session *s)
+{
+	struct resolve_result res;
+	unsigned char skip[RESOLVE_MAX];
+	enum config_prefer pref = s->cfg->prefer;
+	size_t i, pick = RESOLVE_MAX;
+	uint8_t rep;
+	int want;
+
+	if (s->req.addr.port == S5_RESOLVE_WANT_IPV4)
+		pref = CONFIG_PREFER_IPV4;
+	else if (s->req.addr.port == S5_RESOLVE_WANT_IPV6)
+		pref = CONFIG_PREFER_IPV6;
+	want = pref == CONFIG_PREFER_IPV4 ? AF_INET : pref ==
+	    CONFIG_PREFER_IPV6 ? AF_INET6 : AF_UNSPEC;
+	if ((rep = destination_addrs(s, &res)) == S5_REP_SUCCEEDED &&
+	    check_rules(s, &res, skip) == 0)
+		rep = S5_REP_NOT_ALLOWED;
+	if (rep != S5_REP_SUCCEEDED) {
+		(void)send_reply(s, rep, NULL);
+		s->end = rep == S5_REP_NOT_ALLOWED ? "denied" : "failed";
+		return;
+	}
+	for (i = 0; i < res.n; i++) {
+		if (skip[i])
+			continue;
+		if (pick == RESOLVE_MAX || (want != AF_UNSPEC &&
+		    res.addrs[i].ss_family == want &&
+		    res.addrs[pick].ss_family != want))
+			pick = i;
+	}
+	addr_set_port((struct sockaddr *)&res.addrs[pick], 0);
+	addr_ntop_host((struct sockaddr *)&res.addrs[pick], s->connected,
+	    sizeof(s->connected));
+	(void)send_reply(s, S5_REP_SUCCEEDED,
+	    (struct sockaddr *)&res.addrs[pick]);
+	s->end = "resolved";
+}
+
+/*
  * UDP ASSOCIATE (RFC 1928 section 7): the client's UDP must come from
  * the control connection's address, and from the port it declared when
  * it declared one; rules are checked per datagram.
@@ -793,6 +842,12 @@ run(struct session *s)
 	case S5_CMD_UDP_ASSOCIATE:
 		do_udp(s);
 		break;
+	case S5_CMD_RESOLVE:
+		if (s->cfg->resolve_command) {
+			do_resolve(s);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		(void)send_reply(s, S5_REP_CMD_UNSUPPORTED, NULL);
 		s->end = "unsupported";

@@ -33,6 +33,16 @@
 #define S5_CMD_CONNECT		0x01
 #define S5_CMD_BIND		0x02
 #define S5_CMD_UDP_ASSOCIATE	0x03
+/*
+ * RESOLVE, the extension Tor defines: DST.ADDR names a host, the reply's
+ * BND.ADDR is one of its addresses.  sixgate reads DST.PORT as the family
+ * wanted: 4 an IPv4 address, 6 an IPv6 one, anything else the gateway's
+ * resolve.prefer order (when the name has no address of the family asked
+ * for, one of the other is given).
+ */
+#define S5_CMD_RESOLVE		0xF0
+#define S5_RESOLVE_WANT_IPV4	4
+#define S5_RESOLVE_WANT_IPV6	6
 
 /* Address types. */
 #define S5_ATYP_IPV4		0x01
