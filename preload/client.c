@@ -434,13 +434,15 @@ client_control(const struct lib *l, int domain, uint8_t cmd,
 	const struct gateway *g;
 	int ctl, saved;
 
+	memset(res, 0, sizeof(*res));	/* rep stays 0 unless it answers */
 	if ((g = gateway_get(l)) == NULL || g->n == 0) {
 		errno = ENETUNREACH;
 		return -1;
 	}
 	if ((ctl = open_gateway(g, -1, domain, deadline)) == -1)
 		return -1;
-	if (gateway_handshake(l, ctl, cmd, dest, deadline, res, "udp") == -1) {
+	if (gateway_handshake(l, ctl, cmd, dest, deadline, res,
+	    cmd == S5_CMD_RESOLVE ? dest->u.name : "udp") == -1) {
 		saved = errno;
 		real()->close(ctl);
 		errno = saved;

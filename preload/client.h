@@ -53,7 +53,9 @@ int	client_destination(const struct lib *l, const struct sockaddr *sa,
 /*
  * A new control connection to the gateway (preferring family domain),
  * with the login and the request cmd/dest done; the gateway's answer in
- * *res.  The socket is close-on-exec and non-blocking.  -1 with errno.
+ * *res.  The socket is close-on-exec and non-blocking.  -1 with errno;
+ * res->rep is then the gateway's REP if it refused the request, else 0
+ * (it could not be reached or did not answer).
  */
 int	client_control(const struct lib *l, int domain, uint8_t cmd,
 	    const struct socks5_addr *dest, struct socks5_client_res *res);

@@ -363,6 +363,47 @@ parse_pipeline(struct penv *p, struct env_config *c)
 	return fail(p, var, "'%s': want auto, on or off", v);
 }
 
+/* One word of a fixed list (case ignored): its index in *idx. */
+static enum env_status
+parse_word(struct penv *p, const char *var, const char *const *words,
+    size_t n, unsigned *idx)
+{
+	const char *v = get_var(p, var);
+	size_t i;
+
+	if (v == NULL)
+		return ENV_OK;
+	for (i = 0; i < n; i++)
+		if (strlen(v) == strlen(words[i]) &&
+		    ascii_caseeq(v, words[i], strlen(v))) {
+			*idx = (unsigned)i;
+			return ENV_OK;
+		}
+	return fail(p, var, "'%s': want %s%s%s%s%s", v, words[0],
+	    n > 1 ? ", " : "", n > 1 ? words[1] : "", n > 2 ? " or " : "",
+	    n > 2 ? words[2] : "");
+}
+
+static enum env_status
+parse_verify(struct penv *p, struct env_config *c)
+{
+	static const char *const modes[] = { "auto", "on", "off" };
+	static const char *const unreach[] = { "fake", "fail" };
+	unsigned mode = 0, fail_closed = 0, ttl = 300, nttl = 30;
+
+	if (parse_word(p, "SIXGATE_VERIFY_NAMES", modes, 3, &mode) ||
+	    parse_uint(p, "SIXGATE_VERIFY_TTL", 0, 86400, &ttl) ||
+	    parse_uint(p, "SIXGATE_VERIFY_NEGATIVE_TTL", 0, 86400, &nttl) ||
+	    parse_word(p, "SIXGATE_VERIFY_UNREACHABLE", unreach, 2,
+	    &fail_closed))
+		return ENV_ERR;
+	c->verify = (enum env_verify)mode;
+	c->verify_ttl = (int)ttl;
+	c->verify_negative_ttl = (int)nttl;
+	c->verify_fail_closed = fail_closed == 1;
+	return ENV_OK;
+}
+
 static void
 set_defaults(struct env_config *c)
 {
@@ -370,6 +411,9 @@ set_defaults(struct env_config *c)
 	(void)addr_parse_cidr("240.0.0.0/12", &c->fake4);
 	(void)addr_parse_cidr("100::/64", &c->fake6);
 	c->pipeline = ENV_PIPELINE_AUTO;
+	c->verify = ENV_VERIFY_AUTO;
+	c->verify_ttl = 300;
+	c->verify_negative_ttl = 30;
 	c->timeout_ms = 10000;
 	c->log_level = 0;
 }
@@ -389,7 +433,7 @@ parse_rest(struct penv *p, struct env_config *c)
 	    parse_fake(p, "SIXGATE_FAKE_IPV4", AF_INET, 30, &c->fake4) ||
 	    parse_fake(p, "SIXGATE_FAKE_IPV6", AF_INET6, 126, &c->fake6) ||
 	    parse_path(p, "SIXGATE_TABLE", c->table) ||
-	    parse_pipeline(p, c) ||
+	    parse_pipeline(p, c) || parse_verify(p, c) ||
 	    parse_uint(p, "SIXGATE_TIMEOUT", 1, 3600, &timeout))
 		return ENV_ERR;
 	c->timeout_ms = (int)timeout * 1000;

@@ -20,6 +20,13 @@
  *   SIXGATE_TABLE          path of the shared fake-address table
  *   SIXGATE_PIPELINE       auto | on | off (one write for the handshake)
  *   SIXGATE_TIMEOUT        handshake timeout in seconds (default 10)
+ *   SIXGATE_VERIFY_NAMES   auto (default: when the gateway is sixgated)
+ *                          | on | off: ask the gateway (RESOLVE) whether
+ *                          a name exists before handing out its fake
+ *   SIXGATE_VERIFY_TTL     seconds an answer "exists" is kept (300)
+ *   SIXGATE_VERIFY_NEGATIVE_TTL  seconds "no such name" is kept (30)
+ *   SIXGATE_VERIFY_UNREACHABLE   fake (default) | fail: what a look-up
+ *                          does when the gateway cannot be asked
  *   SIXGATE_LOG            0 silent (default), 1 warnings, 2 debug
  *   SIXGATE_LOG_FILE       where log lines go (default standard error)
  */
@@ -42,6 +49,12 @@ enum env_pipeline {
 	ENV_PIPELINE_OFF
 };
 
+enum env_verify {
+	ENV_VERIFY_AUTO = 0,	/* when the gateway is sixgated */
+	ENV_VERIFY_ON,
+	ENV_VERIFY_OFF
+};
+
 struct env_config {
 	bool			enabled;	/* SIXGATE_GATEWAY set and valid */
 	char			gw_host[256];	/* name or literal, no brackets */
@@ -57,6 +70,10 @@ struct env_config {
 	struct addr_cidr	fake6;
 	char			table[ENV_PATH_MAX];
 	enum env_pipeline	pipeline;
+	enum env_verify		verify;
+	int			verify_ttl;		/* seconds */
+	int			verify_negative_ttl;	/* seconds */
+	bool			verify_fail_closed;	/* unreachable: fail */
 	int			timeout_ms;
 	int			log_level;
 	char			log_file[ENV_PATH_MAX];

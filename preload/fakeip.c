@@ -46,7 +46,8 @@ enum slot_state {
 struct fakeip_slot {
 	atomic_uint	state;		/* enum slot_state */
 	uint32_t	pad;
-	uint64_t	reserved[2];	/* e.g. expiry of a cached answer */
+	_Atomic uint64_t verdict;	/* until << 2 | FAKEIP_EXISTS ... */
+	uint64_t	reserved;
 	char		name[FAKEIP_NAME_MAX + 1];
 };
 
@@ -558,4 +559,28 @@ fakeip_flags(const struct fakeip_table *t)
 	/* Reading an atomic through a const table is fine: no store. */
 	return atomic_load_explicit(&((struct fakeip_table *)(uintptr_t)t)->flags,
 	    memory_order_acquire);
+}
+
+enum fakeip_verdict
+fakeip_verdict(const struct fakeip_table *t, uint32_t slot, uint64_t now)
+{
+	uint64_t v;
+
+	if (slot >= t->nslots)
+		return FAKEIP_UNVERIFIED;
+	/* Reading an atomic through a const table is fine: no store. */
+	v = atomic_load_explicit(&((struct fakeip_slot *)(uintptr_t)
+	    &t->slots[slot])->verdict, memory_order_acquire);
+	if ((v >> 2) <= now)
+		return FAKEIP_UNVERIFIED;	/* never asked, or expired */
+	return (enum fakeip_verdict)(v & 3);
+}
+
+void
+fakeip_set_verdict(struct fakeip_table *t, uint32_t slot,
+    enum fakeip_verdict v, uint64_t until)
+{
+	if (slot < t->nslots)
+		atomic_store_explicit(&t->slots[slot].verdict,
+		    until << 2 | ((uint64_t)v & 3), memory_order_release);
 }

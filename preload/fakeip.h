@@ -107,6 +107,24 @@ enum fakeip_status fakeip_slot_name(const struct fakeip_table *t,
 void	fakeip_set_flags(struct fakeip_table *t, uint64_t bits);
 uint64_t fakeip_flags(const struct fakeip_table *t);
 
+#define FAKEIP_FLAG_NO_RESOLVE	0x2ULL	/* gateway answers RESOLVE 0x07 */
+
+/*
+ * What the gateway said of a slot's name (RFC 3089 section 3: telling
+ * a program at look-up time that a name does not exist), cached for
+ * every process of the session until a time in seconds (any clock the
+ * callers share: CLOCK_REALTIME, since processes differ).
+ */
+enum fakeip_verdict {
+	FAKEIP_UNVERIFIED = 0,	/* not asked, or the answer expired */
+	FAKEIP_EXISTS = 1,
+	FAKEIP_NONAME = 2
+};
+enum fakeip_verdict fakeip_verdict(const struct fakeip_table *t,
+	    uint32_t slot, uint64_t now);
+void	fakeip_set_verdict(struct fakeip_table *t, uint32_t slot,
+	    enum fakeip_verdict v, uint64_t until);
+
 /* Is sa inside one of the ranges (whether or not a name holds it)? */
 bool	fakeip_in_ranges(const struct fakeip_ranges *r,
 	    const struct sockaddr *sa);

@@ -24,6 +24,7 @@
 #include "lib.h"
 #include "pack.h"
 #include "real.h"
+#include "verify.h"
 
 #define HOOK		__attribute__((visibility("default")))
 #define OWNED_MAX	4096		/* addrinfo chains handed out at once */
@@ -203,6 +204,14 @@ fake_getaddrinfo(const struct lib *l, const char *node, const char *service,
 	default:
 		return real()->getaddrinfo(node, service, hints, res);
 	}
+	switch (verify_name(l, node, slot, family)) {
+	case VERIFY_NONAME:
+		return EAI_NONAME;
+	case VERIFY_FAIL:
+		return EAI_AGAIN;
+	default:
+		break;
+	}
 	if (family != AF_INET6)
 		(void)fakeip_slot_addr(l->table, slot, AF_INET, 0,
 		    &addrs[na++], &len);
@@ -248,7 +257,10 @@ freeaddrinfo(struct addrinfo *ai)
 		real()->freeaddrinfo(ai);
 }
 
-/* The fake of name in family af, as raw address bytes. */
+/*
+ * The fake of name in family af, as raw address bytes: 0, or the
+ * h_errno to report (HOST_NOT_FOUND when the gateway knows no such name).
+ */
 static int
 fake_bytes(const struct lib *l, const char *name, int af, uint8_t *out)
 {
@@ -256,9 +268,18 @@ fake_bytes(const struct lib *l, const char *name, int af, uint8_t *out)
 	socklen_t len;
 	uint32_t slot;
 
-	if (fakeip_lookup_name(l->table, name, &slot) != FAKEIP_OK ||
-	    fakeip_slot_addr(l->table, slot, af, 0, &ss, &len) != FAKEIP_OK)
-		return -1;
+	if (fakeip_lookup_name(l->table, name, &slot) != FAKEIP_OK)
+		return TRY_AGAIN;
+	switch (verify_name(l, name, slot, af)) {
+	case VERIFY_NONAME:
+		return HOST_NOT_FOUND;
+	case VERIFY_FAIL:
+		return TRY_AGAIN;
+	default:
+		break;
+	}
+	if (fakeip_slot_addr(l->table, slot, af, 0, &ss, &len) != FAKEIP_OK)
+		return TRY_AGAIN;
 	if (af == AF_INET)
 		memcpy(out, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 	else
@@ -276,9 +297,10 @@ fake_hostent_r(const struct lib *l, const char *name, int af,
 	int rc;
 
 	*result = NULL;
-	if (fake_bytes(l, name, af, addr) == -1) {
-		*h_errnop = TRY_AGAIN;
-		return EAGAIN;
+	if ((rc = fake_bytes(l, name, af, addr)) != 0) {
+		/* As glibc: not found is 0 with no result, the rest EAGAIN. */
+		*h_errnop = rc;
+		return rc == HOST_NOT_FOUND ? 0 : EAGAIN;
 	}
 	if ((rc = pack_hostent(ret, buf, buflen, name, af, addr, 1)) != 0) {
 		*h_errnop = NETDB_INTERNAL;
@@ -302,7 +324,7 @@ fake_hostent(const struct lib *l, const char *name, int af)
 	int herr;
 
 	if (fake_hostent_r(l, name, af, &tls_host.he, tls_host.buf,
-	    sizeof(tls_host.buf), &res, &herr) != 0) {
+	    sizeof(tls_host.buf), &res, &herr) != 0 || res == NULL) {
 		h_errno = herr;
 		return NULL;
 	}
