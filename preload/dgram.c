@@ -128,15 +128,6 @@ close_control(struct dgstate *e)
 	e->ctl = -1;
 }
 
-static bool
-unspecified(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
-	return IN6_IS_ADDR_UNSPECIFIED(
-	    &((const struct sockaddr_in6 *)sa)->sin6_addr);
-}
-
 /* A UDP socket of the relay's family in place of fd (same fd number). */
 static int
 swap_family(int fd, int family)
@@ -172,7 +163,7 @@ open_assoc(const struct lib *l, int fd, struct dgstate *e)
 		goto fail;
 	len = sizeof(gw);
 	/* All zeros: the relay is where the control connection went. */
-	if (unspecified((struct sockaddr *)&relay) && getpeername(e->ctl,
+	if (addr_is_unspecified((struct sockaddr *)&relay) && getpeername(e->ctl,
 	    (struct sockaddr *)&gw, &len) == 0) {
 		addr_set_port((struct sockaddr *)&gw,
 		    addr_port((struct sockaddr *)&relay));

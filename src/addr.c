@@ -297,3 +297,14 @@ addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 	return false;
 }
+
+bool
+addr_is_unspecified(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}

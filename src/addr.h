@@ -79,6 +79,9 @@ char *addr_ntop_host(const struct sockaddr *sa, char *buf, size_t len);
 /* Print a network as "addr/prefix". Returns buf. */
 char *addr_cidr_ntop(const struct addr_cidr *c, char *buf, size_t len);
 
+/* 0.0.0.0 or ::, whatever the port? */
+bool addr_is_unspecified(const struct sockaddr *sa);
+
 /* Same family, address and port? (Scope ids compared for IPv6.) */
 bool addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 

@@ -15,17 +15,6 @@
 #include "log.h"
 #include "sock.h"
 
-static bool
-is_zero(const struct sockaddr *sa)
-{
-	static const uint8_t zero[16];
-
-	if (sa->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
-	return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
-	    16) == 0;
-}
-
 /* The local address the kernel would use towards peer (no packet sent). */
 static int
 source_towards(const struct sockaddr *peer, struct sockaddr_storage *out)
@@ -55,7 +44,7 @@ bindcmd_listen(const struct sockaddr *peer, int ctl,
 	int fd, saved;
 
 	memset(bnd, 0, sizeof(*bnd));
-	if (is_zero(peer) || source_towards(peer, bnd) == -1) {
+	if (addr_is_unspecified(peer) || source_towards(peer, bnd) == -1) {
 		/* Anyone: announce the address the client reached us on. */
 		if (getsockname(ctl, (struct sockaddr *)bnd, &len) == -1 ||
 		    bnd->ss_family != peer->sa_family) {
@@ -119,7 +108,7 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 			continue;
 		memcpy(&got, from, sizeof(got));
 		addr_set_port((struct sockaddr *)&got, 0);
-		if (is_zero(peer) || addr_equal((struct sockaddr *)&got,
+		if (addr_is_unspecified(peer) || addr_equal((struct sockaddr *)&got,
 		    (struct sockaddr *)&want))
 			return fd;
 		log_info("bind: connection from %s refused: not the expected "

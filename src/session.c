@@ -631,17 +631,6 @@ unmap_v4(struct sockaddr_storage *ss)
 	memcpy(ss, &sin, sizeof(sin));
 }
 
-static bool
-all_zero(const struct sockaddr *sa)
-{
-	static const uint8_t zero[16];
-
-	if (sa->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == 0;
-	return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero,
-	    16) == 0;
-}
-
 /*
  * BIND (RFC 1928 section 4): listen in the family of the expected peer,
  * first reply with where, second reply with who came, then relay.  An
@@ -662,7 +651,7 @@ do_bind(struct session *s)
 	unmap_v4((struct sockaddr_storage *)&res.addrs[0]);
 	peer = (const struct sockaddr *)&res.addrs[0];
 	res.n = 1;
-	if (all_zero(peer) ? !allowed_upstream(s, NULL) :
+	if (addr_is_unspecified(peer) ? !allowed_upstream(s, NULL) :
 	    check_rules(s, &res, skip) == 0) {
 		rep = S5_REP_NOT_ALLOWED;
 		goto refuse;

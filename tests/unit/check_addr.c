@@ -717,6 +717,24 @@ END_TEST
 
 /* ===== suite ===== */
 
+START_TEST(test_is_unspecified)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	ck_assert_int_eq(addr_parse_sockaddr("0.0.0.0:80", &ss, &len), ADDR_OK);
+	ck_assert(addr_is_unspecified((struct sockaddr *)&ss));
+	ck_assert_int_eq(addr_parse_sockaddr("[::]:0", &ss, &len), ADDR_OK);
+	ck_assert(addr_is_unspecified((struct sockaddr *)&ss));
+	ck_assert_int_eq(addr_parse_sockaddr("0.0.0.1:0", &ss, &len), ADDR_OK);
+	ck_assert(!addr_is_unspecified((struct sockaddr *)&ss));
+	ck_assert_int_eq(addr_parse_sockaddr("[::1]:0", &ss, &len), ADDR_OK);
+	ck_assert(!addr_is_unspecified((struct sockaddr *)&ss));
+	ss.ss_family = AF_UNIX;
+	ck_assert(!addr_is_unspecified((struct sockaddr *)&ss));
+}
+END_TEST
+
 static Suite *
 addr_suite(void)
 {
@@ -764,6 +782,7 @@ addr_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("equal");
+	tcase_add_test(tc, test_is_unspecified);
 	tcase_add_test(tc, test_equal);
 	suite_add_tcase(s, tc);
 
