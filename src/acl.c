@@ -45,7 +45,7 @@ match_ports(const struct acl_portrange *ports, size_t n,
 	uint16_t port;
 	size_t i;
 
-	if (n == 0)
+	if (n == 0 || q->command == ACL_CMD_RESOLVE)
 		return true;
 	if (q->port != 0)
 		port = q->port;
@@ -86,8 +86,9 @@ acl_cmd_from_socks5(uint8_t cmd)
 {
 	switch (cmd) {
 	case S5_CMD_CONNECT:
-	case S5_CMD_RESOLVE:	/* a look-up answers to CONNECT's rules */
 		return ACL_CMD_CONNECT;
+	case S5_CMD_RESOLVE:
+		return ACL_CMD_RESOLVE;
 	case S5_CMD_BIND:
 		return ACL_CMD_BIND;
 	case S5_CMD_UDP_ASSOCIATE:

@@ -22,7 +22,13 @@ enum acl_action {
 #define ACL_CMD_CONNECT	0x01
 #define ACL_CMD_BIND	0x02
 #define ACL_CMD_UDP	0x04
-#define ACL_CMD_ALL	(ACL_CMD_CONNECT | ACL_CMD_BIND | ACL_CMD_UDP)
+/*
+ * A look-up (RESOLVE): the config's "connect" covers it, and `ports` do
+ * not apply (its DST.PORT is not a port).
+ */
+#define ACL_CMD_RESOLVE	0x08
+#define ACL_CMD_ALL	(ACL_CMD_CONNECT | ACL_CMD_BIND | ACL_CMD_UDP | \
+			    ACL_CMD_RESOLVE)
 
 struct acl_portrange {
 	uint16_t lo, hi;	/* inclusive */

@@ -164,7 +164,7 @@ explain(struct chain_result *res, const struct route_hop *h,
 
 int
 chain_connect(const struct config *c, const struct route_chain *ch,
-    const struct socks5_addr *dest, struct chain_result *res)
+    uint8_t cmd, const struct socks5_addr *dest, struct chain_result *res)
 {
 	const struct route_hop *h, *next;
 	struct socks5_client_req req;
@@ -188,7 +188,7 @@ chain_connect(const struct config *c, const struct route_chain *ch,
 		memset(&req, 0, sizeof(req));
 		req.user = h->user;
 		req.pass = h->password;
-		req.cmd = S5_CMD_CONNECT;
+		req.cmd = next != NULL ? S5_CMD_CONNECT : cmd;
 		if (next != NULL)
 			hop_addr(next, &req.dest);
 		else

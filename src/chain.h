@@ -23,13 +23,16 @@ struct chain_result {
 };
 
 /*
- * Connect through the hops of ch to dest.  Returns the tunnel (a
- * non-blocking socket to the first hop, past every handshake), or -1
- * with res filled: the last hop's own REP when the destination failed
- * there (passed to the client unchanged), or hop_failed set.
+ * Connect through the hops of ch and ask the last one for cmd on dest
+ * (S5_CMD_CONNECT, or S5_CMD_RESOLVE for a look-up).  Returns the
+ * tunnel (a non-blocking socket to the first hop, past every
+ * handshake), or -1 with res filled: the last hop's own REP when the
+ * destination failed there (passed to the client unchanged), or
+ * hop_failed set.
  */
 int	chain_connect(const struct config *c, const struct route_chain *ch,
-	    const struct socks5_addr *dest, struct chain_result *res);
+	    uint8_t cmd, const struct socks5_addr *dest,
+	    struct chain_result *res);
 
 /* Is a hop of ch resting after a failure? */
 bool	chain_is_down(const struct config *c, const struct route_chain *ch);

@@ -443,7 +443,8 @@ parse_commands(struct pctx *p, const config_setting_t *s, struct acl_rule *r)
 	    i++) {
 		v = config_setting_get_string(e);
 		if (strcmp(v, "connect") == 0)
-			r->commands |= ACL_CMD_CONNECT;
+			/* A look-up answers to the rules of connecting. */
+			r->commands |= ACL_CMD_CONNECT | ACL_CMD_RESOLVE;
 		else if (strcmp(v, "bind") == 0)
 			r->commands |= ACL_CMD_BIND;
 		else if (strcmp(v, "udp") == 0)

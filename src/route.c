@@ -64,3 +64,15 @@ route_match(const struct route *routes, size_t n, const char *name,
 			return (int)i;
 	return -1;
 }
+
+int
+route_match_lookup(const struct route *routes, size_t n, const char *name,
+    const struct sockaddr *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (match_dest(&routes[i], name, addr))
+			return (int)i;
+	return -1;
+}

@@ -71,4 +71,8 @@ bool	route_name_match(const char *pattern, const char *name);
 int	route_match(const struct route *routes, size_t n, const char *name,
 	    const struct sockaddr *addr, uint16_t port);
 
+/* The same for a look-up (RESOLVE): ports are not compared. */
+int	route_match_lookup(const struct route *routes, size_t n,
+	    const char *name, const struct sockaddr *addr);
+
 #endif

@@ -483,8 +483,8 @@ via_upstream(struct session *s, const struct route *rt,
 	res.rep = S5_REP_GENERAL_FAILURE;
 	for (k = 0; k < n; k++) {
 		chain_str(c, &rt->chains[order[k]], hops, sizeof(hops));
-		s->dfd = chain_connect(c, &rt->chains[order[k]], &s->req.addr,
-		    &res);
+		s->dfd = chain_connect(c, &rt->chains[order[k]], s->req.cmd,
+		    &s->req.addr, &res);
 		if (s->dfd != -1) {
 			snprintf(s->connected, sizeof(s->connected), "via:%s",
 			    hops);
@@ -688,6 +688,44 @@ refuse:
 }
 
 /*
+ * A look-up of a name that upstreams route elsewhere is that route's
+ * business: refused for deny, asked of the last hop for a chain (its
+ * answer passed on), answered here for direct.  Returns the REP sent,
+ * or 0xff when the look-up is to be answered here.
+ */
+static uint8_t
+resolve_routed(struct session *s)
+{
+	const struct config *c = s->cfg;
+	struct sockaddr_storage ss;
+	const struct sockaddr *sa;
+	const char *name;
+	socklen_t len;
+	uint8_t rep;
+	int r;
+
+	name = route_dest(&s->req.addr, &ss, &sa);
+	r = route_match_lookup(c->routes, c->nroutes, name, sa);
+	if (r < 0 || c->routes[r].action == ROUTE_DIRECT)
+		return 0xff;
+	if (c->routes[r].action == ROUTE_DENY)
+		rep = S5_REP_NOT_ALLOWED;
+	else if ((rep = via_upstream(s, &c->routes[r], sa)) ==
+	    S5_REP_SUCCEEDED) {
+		/* The answer is in the last hop's BND; the tunnel is done. */
+		close(s->dfd);
+		s->dfd = -1;
+		if (socks5_addr_to_sockaddr(&s->bnd, &ss, &len) == S5_OK)
+			addr_ntop_host((struct sockaddr *)&ss, s->connected,
+			    sizeof(s->connected));
+		(void)send_reply_addr(s, rep, &s->bnd);
+		return rep;
+	}
+	(void)send_reply(s, rep, NULL);
+	return rep;
+}
+
+/*
  * RESOLVE (Tor's extension, S5_CMD_RESOLVE): one address of the name, in
  * the family DST.PORT asks for when it has one.  The rules are CONNECT's
  * and are checked on every address: a user they refuse learns nothing
@@ -704,6 +742,11 @@ do_resolve(struct session *s)
 	uint8_t rep;
 	int want;
 
+	if ((rep = resolve_routed(s)) != 0xff) {
+		s->end = rep == S5_REP_SUCCEEDED ? "resolved" : rep ==
+		    S5_REP_NOT_ALLOWED ? "denied" : "failed";
+		return;
+	}
 	if (s->req.addr.port == S5_RESOLVE_WANT_IPV4)
 		pref = CONFIG_PREFER_IPV4;
 	else if (s->req.addr.port == S5_RESOLVE_WANT_IPV6)

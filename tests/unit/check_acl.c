@@ -659,6 +659,37 @@ START_TEST(test_name_without_address)
 }
 END_TEST
 
+/* RESOLVE: CONNECT's rules (via "connect"), ports not applied. */
+START_TEST(test_resolve_rules)
+{
+	struct acl_portrange p[1] = { { 1, 65535 } };
+	struct acl_rule r[1];
+	struct sockaddr_storage c = mk("192.0.2.1", 40000);
+	struct sockaddr_storage d = mk("198.51.100.1", 0);
+	struct acl_query q;
+
+	ck_assert_uint_eq(acl_cmd_from_socks5(0xF0), ACL_CMD_RESOLVE);
+	r[0] = rule(ACL_ALLOW);
+	r[0].ports = p;
+	r[0].nports = 1;
+	r[0].commands = ACL_CMD_CONNECT | ACL_CMD_RESOLVE;
+	q.client = (const struct sockaddr *)&c;
+	q.user = "alice";
+	q.dest = (const struct sockaddr *)&d;
+	q.port = 0;
+	q.command = ACL_CMD_RESOLVE;
+	/* Port 0 (a look-up's family hint) is no port: the rule applies. */
+	ck_assert_int_eq(acl_match(r, 1, &q), 0);
+	/* The same destination for CONNECT on port 0 does not match. */
+	q.command = ACL_CMD_CONNECT;
+	ck_assert_int_eq(acl_match(r, 1, &q), -1);
+	/* A rule for BIND only does not cover look-ups. */
+	r[0].commands = ACL_CMD_BIND;
+	q.command = ACL_CMD_RESOLVE;
+	ck_assert_int_eq(acl_match(r, 1, &q), -1);
+}
+END_TEST
+
 static Suite *
 acl_suite(void)
 {
@@ -702,6 +733,7 @@ acl_suite(void)
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_cmd_from_socks5);
 	tcase_add_test(tc, test_name_without_address);
+	tcase_add_test(tc, test_resolve_rules);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("embedded_default");

@@ -240,7 +240,7 @@ START_TEST(test_good_full)
 	ck_assert_uint_eq(r->ports[1].hi, 8080);
 	ck_assert_uint_eq(r->ports[2].lo, 443);
 	ck_assert_uint_eq(r->ports[2].hi, 443);
-	ck_assert_uint_eq(r->commands, ACL_CMD_CONNECT | ACL_CMD_UDP);
+	ck_assert_uint_eq(r->commands, ACL_CMD_CONNECT | ACL_CMD_RESOLVE | ACL_CMD_UDP);
 
 	r = &c->rules[2];
 	ck_assert_int_eq(r->action, ACL_ALLOW);
@@ -415,7 +415,7 @@ START_TEST(test_boundaries_accepted)
 	ck_assert_uint_eq(c->rules[0].ports[3].lo, 1);
 	ck_assert_uint_eq(c->rules[0].ports[3].hi, 65535);
 	ck_assert_uint_eq(c->rules[0].commands,
-	    ACL_CMD_BIND | ACL_CMD_CONNECT);
+	    ACL_CMD_BIND | ACL_CMD_CONNECT | ACL_CMD_RESOLVE);
 	ck_assert_uint_eq(c->rules[0].nfrom, 0);
 	ck_assert_uint_eq(c->rules[0].nusers, 0);
 	ck_assert_uint_eq(c->rules[0].nto, 0);
