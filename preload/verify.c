@@ -56,9 +56,19 @@ verify_name(const struct lib *l, const char *name, uint32_t slot, int family)
 		return VERIFY_EXISTS;
 	case S5_REP_NOT_ALLOWED:
 		/* Refused: connect() will say so (EACCES), clearer than "no
-		   such host". */
+		   such host"; remembered like an answer. */
+		fakeip_set_verdict(l->table, slot, FAKEIP_EXISTS,
+		    now + (uint64_t)l->cfg.verify_ttl);
 		return VERIFY_EXISTS;
 	case 0:
+		/*
+		 * Hung up on the request (Dante does that with commands it
+		 * does not know): not supported, like 0x07.
+		 */
+		if (errno == ECONNRESET) {
+			fakeip_set_flags(l->table, FAKEIP_FLAG_NO_RESOLVE);
+			return VERIFY_EXISTS;
+		}
 		lib_log(LIB_WARN, "cannot ask the gateway about %s", name);
 		return l->cfg.verify_fail_closed ? VERIFY_FAIL : VERIFY_EXISTS;
 	default:

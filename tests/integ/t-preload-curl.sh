@@ -3,7 +3,10 @@
 # `sixgate` reaches web4.sgtest (127.0.0.1) and web6.sgtest (::1), names
 # that only the gateway can resolve, with -4 and with -6 (a fake address
 # of either family reaches a destination of either family: RFC 3089);
-# a name unknown to the gateway fails with "Couldn't connect" (rep 0x04).
+# a name unknown to the gateway fails at look-up time ("Could not resolve
+# host", exit 6: the Socks Lib asks the gateway with RESOLVE, which says
+# 0x04), or, with verify_names = "off", at connect time ("Couldn't
+# connect", exit 7, rep 0x04).
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/preload.sh"
@@ -60,18 +63,40 @@ grep -F "dest=web6.sgtest:$WEB6" "$SG_LOG" | grep -qF "rep=0x00" ||
 grep -F "access" "$SG_LOG" | grep -F "sgtest" | grep -qvF "user=$PL_USER" &&
 	sg_fail "an access line without user=$PL_USER"
 
-# A name the gateway cannot resolve: curl fails to connect (exit 7).
+# A name the gateway cannot resolve: the look-up fails (exit 6), after
+# one RESOLVE answered 0x04, and no CONNECT is ever sent for it.
 rc=0
 pl_curl "http://nowhere.sgtest:$WEB4/" \
     > "$SG_TMP/out" 2> "$SG_TMP/curl.err" || rc=$?
 [ "$rc" -ne 0 ] || sg_fail "curl to nowhere.sgtest succeeded"
+[ "$rc" = 6 ] ||
+	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest: exit $rc, want 6 (could not resolve host)"
+grep -qi "could not resolve host" "$SG_TMP/curl.err" ||
+	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest: no \"Could not resolve host\" message"
+pl_log_wait_re "access .*cmd=resolve dest=nowhere\\.sgtest:[046] .*rep=0x04" 10 ||
+	sg_fail "no access line cmd=resolve dest=nowhere.sgtest rep=0x04"
+grep -F "dest=nowhere.sgtest:$WEB4" "$SG_LOG" &&
+	sg_fail "a CONNECT for nowhere.sgtest reached the gateway (the look-up should have failed)"
+sg_info "ok: unknown name -> curl exit 6 (could not resolve host), RESOLVE rep=0x04"
+
+# The same with verify_names = "off": the fake is handed out, curl fails
+# to connect (exit 7), the gateway's CONNECT answer is 0x04.
+pl_client_conf file="$SG_TMP/noverify.conf" extra='verify_names = "off";'
+nres=$(grep -c "cmd=resolve" "$SG_LOG")
+rc=0
+pl_run -c "$SG_TMP/noverify.conf" curl -q -sS --max-time 30 \
+    --connect-timeout 10 "http://nowhere.sgtest:$WEB4/" \
+    > "$SG_TMP/out" 2> "$SG_TMP/curl.err" || rc=$?
+[ "$rc" -ne 0 ] || sg_fail "curl to nowhere.sgtest (verify_names off) succeeded"
 [ "$rc" = 7 ] ||
-	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest: exit $rc, want 7 (couldn't connect)"
+	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest (verify_names off): exit $rc, want 7 (couldn't connect)"
 grep -qi "couldn't connect" "$SG_TMP/curl.err" ||
-	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest: no \"Couldn't connect\" message"
+	pl_fail_with "$SG_TMP/curl.err" "curl to nowhere.sgtest (verify_names off): no \"Couldn't connect\" message"
 sg_log_wait "dest=nowhere.sgtest:$WEB4" 10 ||
 	sg_fail "no access line for nowhere.sgtest"
 grep -F "dest=nowhere.sgtest:$WEB4" "$SG_LOG" | grep -qF "rep=0x04" ||
 	sg_fail "access line for nowhere.sgtest without rep=0x04"
-sg_info "ok: unknown name -> curl exit 7, rep=0x04"
+[ "$(grep -c "cmd=resolve" "$SG_LOG")" = "$nres" ] ||
+	sg_fail "verify_names = \"off\", yet the Socks Lib sent RESOLVE"
+sg_info "ok: unknown name, verify_names off -> curl exit 7, rep=0x04"
 exit 0

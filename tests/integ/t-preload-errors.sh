@@ -2,7 +2,10 @@
 # t-preload-errors.sh - each failure reaches the program as its own errno:
 #   destination refuses        -> ECONNREFUSED (curl: exit 7, rep 0x05)
 #   the gateway's rules refuse -> EACCES (python: PermissionError)
-#   name unknown at the gateway-> EHOSTUNREACH ("No route to host")
+#   name unknown at the gateway-> at look-up time: socket.gaierror
+#                                 (EAI_NONAME); with verify_names off, at
+#                                 connect time: EHOSTUNREACH ("No route
+#                                 to host", rep 0x04)
 #   gateway down               -> ECONNREFUSED
 #   wrong password             -> EACCES
 # and the library without any configuration passes everything through.
@@ -56,13 +59,24 @@ sg_expect "$SG_TMP/rule" "errno=EACCES" "PermissionError"
 sg_log_wait "denied by rule 1" 10 || sg_fail "no 'denied by rule 1' in the log"
 sg_info "ok: rule refusal: PermissionError (EACCES)"
 
-# A name the gateway cannot resolve.
-conn "$SG_TMP/unknown" nowhere.sgtest "$ECHO4"
+# A name the gateway cannot resolve: the look-up fails (RESOLVE 0x04).
+conn "$SG_TMP/unknown-lookup" nowhere.sgtest "$ECHO4"
+sg_expect "$SG_TMP/unknown-lookup" "gaierror="
+grep -qE "gaierror=\[Errno -2\]|Name or service not known" "$SG_TMP/unknown-lookup" ||
+	pl_fail_with "$SG_TMP/unknown-lookup" "unknown name: gaierror is not EAI_NONAME"
+pl_log_wait_re "access .*cmd=resolve dest=nowhere\\.sgtest:[046] .*rep=0x04" 10 ||
+	sg_fail "no access line cmd=resolve dest=nowhere.sgtest rep=0x04"
+grep -F "dest=nowhere.sgtest:$ECHO4" "$SG_LOG" &&
+	sg_fail "a CONNECT for nowhere.sgtest reached the gateway"
+sg_info "ok: unknown name: gaierror (EAI_NONAME) at look-up time"
+
+# ... and with verify_names off, at connect time.
+SIXGATE_VERIFY_NAMES=off conn "$SG_TMP/unknown" nowhere.sgtest "$ECHO4"
 sg_expect "$SG_TMP/unknown" "errno=EHOSTUNREACH" "No route to host"
 sg_log_wait "dest=nowhere.sgtest:$ECHO4" 10 || sg_fail "no access line for nowhere.sgtest"
 grep -F "dest=nowhere.sgtest:$ECHO4" "$SG_LOG" | grep -qF "rep=0x04" ||
 	sg_fail "access line for nowhere.sgtest without rep=0x04"
-sg_info "ok: unknown name: EHOSTUNREACH (No route to host)"
+sg_info "ok: unknown name, verify_names off: EHOSTUNREACH (No route to host)"
 
 # Wrong password.
 pl_client_conf file="$SG_TMP/bad.conf" password=not-the-password

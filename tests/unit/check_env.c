@@ -140,6 +140,10 @@ check_defaults(const struct env_config *c)
 	check_cidr(&c->fake6, AF_INET6, "100::", 64);
 	ck_assert_str_eq(c->table, "");
 	ck_assert_int_eq(c->pipeline, ENV_PIPELINE_AUTO);
+	ck_assert_int_eq(c->verify, ENV_VERIFY_AUTO);
+	ck_assert_int_eq(c->verify_ttl, 300);
+	ck_assert_int_eq(c->verify_negative_ttl, 30);
+	ck_assert(!c->verify_fail_closed);
 	ck_assert_int_eq(c->timeout_ms, 10000);
 	ck_assert_int_eq(c->log_level, 0);
 	ck_assert_str_eq(c->log_file, "");
@@ -179,7 +183,9 @@ START_TEST(test_empty_is_unset)
 	    "SIXGATE_PASSWORD=", "SIXGATE_PASSWORD_FILE=", "SIXGATE_DIRECT=",
 	    "SIXGATE_DIRECT_NAMES=", "SIXGATE_FAKE_IPV4=",
 	    "SIXGATE_FAKE_IPV6=", "SIXGATE_TABLE=", "SIXGATE_PIPELINE=",
-	    "SIXGATE_TIMEOUT=", "SIXGATE_LOG=", "SIXGATE_LOG_FILE="), &c);
+	    "SIXGATE_TIMEOUT=", "SIXGATE_LOG=", "SIXGATE_LOG_FILE=",
+	    "SIXGATE_VERIFY_NAMES=", "SIXGATE_VERIFY_TTL=",
+	    "SIXGATE_VERIFY_NEGATIVE_TTL=", "SIXGATE_VERIFY_UNREACHABLE="), &c);
 	ck_assert(!c.enabled);
 	check_defaults(&c);
 }
@@ -588,6 +594,85 @@ START_TEST(test_pipeline)
 }
 END_TEST
 
+/*
+ * Look-up time verification: SIXGATE_VERIFY_NAMES auto|on|off,
+ * SIXGATE_VERIFY_TTL and SIXGATE_VERIFY_NEGATIVE_TTL (seconds, 0..86400),
+ * SIXGATE_VERIFY_UNREACHABLE fake|fail; defaults auto, 300, 30, fake.
+ */
+START_TEST(test_verify)
+{
+	static const struct {
+		const char		*v;
+		enum env_verify		 want;
+	} t[] = {
+		{ "auto", ENV_VERIFY_AUTO }, { "on", ENV_VERIFY_ON },
+		{ "off", ENV_VERIFY_OFF }, { "OFF", ENV_VERIFY_OFF },
+		{ "Auto", ENV_VERIFY_AUTO },
+	};
+	static const char *const bad_mode[] = {
+		"yes", "no", "1", "0", "true", "onn", "of", " on", "auto ",
+	};
+	static const char *const bad_ttl[] = {
+		"-1", "86401", "+5", "5s", " 5", "5 ", "1.5", "0x10", "ten",
+		"99999999999999999999",
+	};
+	static const char *const bad_unreach[] = {
+		"fake ", "fails", "error", "on", "off", "1", "FAKE?",
+	};
+	struct env_config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		one_ok("SIXGATE_VERIFY_NAMES", t[i].v, &c);
+		ck_assert_int_eq(c.verify, t[i].want);
+		ck_assert_int_eq(c.verify_ttl, 300);
+		ck_assert_int_eq(c.verify_negative_ttl, 30);
+		ck_assert(!c.verify_fail_closed);
+	}
+	for (i = 0; i < sizeof(bad_mode) / sizeof(bad_mode[0]); i++)
+		one_bad("SIXGATE_VERIFY_NAMES", bad_mode[i]);
+
+	one_ok("SIXGATE_VERIFY_TTL", "0", &c);
+	ck_assert_int_eq(c.verify_ttl, 0);
+	ck_assert_int_eq(c.verify_negative_ttl, 30);
+	one_ok("SIXGATE_VERIFY_TTL", "1", &c);
+	ck_assert_int_eq(c.verify_ttl, 1);
+	one_ok("SIXGATE_VERIFY_TTL", "86400", &c);
+	ck_assert_int_eq(c.verify_ttl, 86400);
+	one_ok("SIXGATE_VERIFY_NEGATIVE_TTL", "0", &c);
+	ck_assert_int_eq(c.verify_negative_ttl, 0);
+	ck_assert_int_eq(c.verify_ttl, 300);
+	one_ok("SIXGATE_VERIFY_NEGATIVE_TTL", "1", &c);
+	ck_assert_int_eq(c.verify_negative_ttl, 1);
+	one_ok("SIXGATE_VERIFY_NEGATIVE_TTL", "86400", &c);
+	ck_assert_int_eq(c.verify_negative_ttl, 86400);
+	for (i = 0; i < sizeof(bad_ttl) / sizeof(bad_ttl[0]); i++) {
+		one_bad("SIXGATE_VERIFY_TTL", bad_ttl[i]);
+		one_bad("SIXGATE_VERIFY_NEGATIVE_TTL", bad_ttl[i]);
+	}
+
+	one_ok("SIXGATE_VERIFY_UNREACHABLE", "fake", &c);
+	ck_assert(!c.verify_fail_closed);
+	one_ok("SIXGATE_VERIFY_UNREACHABLE", "fail", &c);
+	ck_assert(c.verify_fail_closed);
+	ck_assert_int_eq(c.verify, ENV_VERIFY_AUTO);
+	one_ok("SIXGATE_VERIFY_UNREACHABLE", "FAIL", &c);
+	ck_assert(c.verify_fail_closed);
+	for (i = 0; i < sizeof(bad_unreach) / sizeof(bad_unreach[0]); i++)
+		one_bad("SIXGATE_VERIFY_UNREACHABLE", bad_unreach[i]);
+
+	/* All four together. */
+	parse_ok(VARS(GW, "SIXGATE_VERIFY_NAMES=on", "SIXGATE_VERIFY_TTL=60",
+	    "SIXGATE_VERIFY_NEGATIVE_TTL=5",
+	    "SIXGATE_VERIFY_UNREACHABLE=fail"), &c);
+	ck_assert(c.enabled);
+	ck_assert_int_eq(c.verify, ENV_VERIFY_ON);
+	ck_assert_int_eq(c.verify_ttl, 60);
+	ck_assert_int_eq(c.verify_negative_ttl, 5);
+	ck_assert(c.verify_fail_closed);
+}
+END_TEST
+
 START_TEST(test_timeout)
 {
 	static const char *const bad[] = {
@@ -870,6 +955,7 @@ env_suite(void)
 	tcase_add_test(tc, test_fake4);
 	tcase_add_test(tc, test_fake6);
 	tcase_add_test(tc, test_pipeline);
+	tcase_add_test(tc, test_verify);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_log);
 	tcase_add_test(tc, test_log_kept_on_error);

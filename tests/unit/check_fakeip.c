@@ -975,6 +975,150 @@ START_TEST(test_flags)
 }
 END_TEST
 
+/* FAKEIP_FLAG_NO_RESOLVE: its own bit, set by one process, seen by all. */
+START_TEST(test_flag_no_resolve)
+{
+	struct tbl b = tbl_new(64);
+	pid_t pid;
+	int status;
+
+	ck_assert_uint_ne(FAKEIP_FLAG_NO_RESOLVE, 0);
+	ck_assert_uint_eq(FAKEIP_FLAG_NO_RESOLVE & FAKEIP_FLAG_PIPELINE, 0);
+	ck_assert_uint_eq(fakeip_flags(b.t) & FAKEIP_FLAG_NO_RESOLVE, 0);
+	fakeip_set_flags(b.t, FAKEIP_FLAG_PIPELINE);
+	ck_assert_uint_eq(fakeip_flags(b.t) & FAKEIP_FLAG_NO_RESOLVE, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fakeip_set_flags(b.t, FAKEIP_FLAG_NO_RESOLVE);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(fakeip_flags(b.t),
+	    FAKEIP_FLAG_PIPELINE | FAKEIP_FLAG_NO_RESOLVE);
+	/* Never cleared. */
+	fakeip_set_flags(b.t, 0);
+	fakeip_set_flags(b.t, FAKEIP_FLAG_NO_RESOLVE);
+	ck_assert_uint_eq(fakeip_flags(b.t),
+	    FAKEIP_FLAG_PIPELINE | FAKEIP_FLAG_NO_RESOLVE);
+	tbl_free(&b);
+}
+END_TEST
+
+/*
+ * The gateway's verdict on a slot's name: unverified until set, then
+ * exists / noname while now < until, unverified again after; per slot,
+ * overwritable, out-of-range slots ignored, names and fakes untouched.
+ */
+START_TEST(test_verdict)
+{
+	struct tbl b = tbl_new(64);
+	struct sockaddr_storage before, after;
+	socklen_t len;
+	uint64_t now = 1700000000;
+	uint32_t a, c, i;
+	char name[FAKEIP_NAME_MAX + 1];
+
+	a = lookup(b.t, "exists.example");
+	c = lookup(b.t, "noname.example");
+	ck_assert_uint_ne(a, c);
+	for (i = 0; i < 64; i++) {
+		ck_assert_int_eq(fakeip_verdict(b.t, i, 0), FAKEIP_UNVERIFIED);
+		ck_assert_int_eq(fakeip_verdict(b.t, i, now),
+		    FAKEIP_UNVERIFIED);
+	}
+	ck_assert_int_eq(fakeip_slot_addr(b.t, a, AF_INET, 80, &before, &len),
+	    FAKEIP_OK);
+
+	fakeip_set_verdict(b.t, a, FAKEIP_EXISTS, now + 300);
+	fakeip_set_verdict(b.t, c, FAKEIP_NONAME, now + 30);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_EXISTS);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now + 299), FAKEIP_EXISTS);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now + 301),
+	    FAKEIP_UNVERIFIED);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now), FAKEIP_NONAME);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now + 29), FAKEIP_NONAME);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now + 31), FAKEIP_UNVERIFIED);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now + 100000),
+	    FAKEIP_UNVERIFIED);
+	/* Other slots are not affected. */
+	for (i = 0; i < 64; i++)
+		if (i != a && i != c)
+			ck_assert_int_eq(fakeip_verdict(b.t, i, now),
+			    FAKEIP_UNVERIFIED);
+
+	/* An expiry already past: unverified at once. */
+	fakeip_set_verdict(b.t, a, FAKEIP_EXISTS, now - 1);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_UNVERIFIED);
+	fakeip_set_verdict(b.t, c, FAKEIP_NONAME, 0);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now), FAKEIP_UNVERIFIED);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, 0), FAKEIP_UNVERIFIED);
+
+	/* Overwritten: the latest answer counts. */
+	fakeip_set_verdict(b.t, a, FAKEIP_NONAME, now + 10);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_NONAME);
+	fakeip_set_verdict(b.t, a, FAKEIP_EXISTS, now + 10);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_EXISTS);
+	fakeip_set_verdict(b.t, a, FAKEIP_UNVERIFIED, now + 10);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_UNVERIFIED);
+
+	/* Out of range: nothing happens, unverified. */
+	fakeip_set_verdict(b.t, 1000000, FAKEIP_NONAME, now + 10);
+	fakeip_set_verdict(b.t, UINT32_MAX, FAKEIP_EXISTS, now + 10);
+	ck_assert_int_eq(fakeip_verdict(b.t, 1000000, now), FAKEIP_UNVERIFIED);
+	ck_assert_int_eq(fakeip_verdict(b.t, UINT32_MAX, now),
+	    FAKEIP_UNVERIFIED);
+
+	/* The name and its fake stay what they were. */
+	ck_assert_int_eq(fakeip_slot_name(b.t, a, name, sizeof(name)),
+	    FAKEIP_OK);
+	ck_assert_str_eq(name, "exists.example");
+	ck_assert_int_eq(fakeip_slot_addr(b.t, a, AF_INET, 80, &after, &len),
+	    FAKEIP_OK);
+	ck_assert_mem_eq(&before, &after, sizeof(struct sockaddr_in));
+	ck_assert_uint_eq(lookup(b.t, "exists.example"), a);
+	tbl_free(&b);
+}
+END_TEST
+
+/* Verdicts are shared across fork, both ways. */
+START_TEST(test_verdict_fork)
+{
+	struct tbl b = tbl_new(64);
+	uint64_t now = 1700000000;
+	uint32_t a, c;
+	pid_t pid;
+	int status;
+
+	a = lookup(b.t, "parent.example");
+	fakeip_set_verdict(b.t, a, FAKEIP_EXISTS, now + 300);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		uint32_t s2;
+
+		if (fakeip_verdict(b.t, a, now) != FAKEIP_EXISTS)
+			_exit(2);
+		if (fakeip_lookup_name(b.t, "child.example", &s2) !=
+		    FAKEIP_OK)
+			_exit(3);
+		fakeip_set_verdict(b.t, s2, FAKEIP_NONAME, now + 30);
+		fakeip_set_verdict(b.t, a, FAKEIP_NONAME, now + 30);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(fakeip_find_name(b.t, "child.example", &c),
+	    FAKEIP_OK);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now), FAKEIP_NONAME);
+	ck_assert_int_eq(fakeip_verdict(b.t, a, now), FAKEIP_NONAME);
+	ck_assert_int_eq(fakeip_verdict(b.t, c, now + 31), FAKEIP_UNVERIFIED);
+	tbl_free(&b);
+}
+END_TEST
+
 START_TEST(test_fork_concurrent)
 {
 	struct tbl b = tbl_new(FAKEIP_DEFAULT_SLOTS);
@@ -1055,6 +1199,9 @@ fakeip_suite(void)
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_fork_concurrent);
 	tcase_add_test(tc, test_flags);
+	tcase_add_test(tc, test_flag_no_resolve);
+	tcase_add_test(tc, test_verdict);
+	tcase_add_test(tc, test_verdict_fork);
 	suite_add_tcase(s, tc);
 
 	return s;

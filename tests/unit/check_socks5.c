@@ -1097,6 +1097,123 @@ START_TEST(test_rt_reply)
 }
 END_TEST
 
+/*
+ * RESOLVE (S5_CMD_RESOLVE, Tor's 0xF0): a DOMAINNAME request whose
+ * DST.PORT is the family wanted (4 or 6), and replies carrying one
+ * address of either family with BND.PORT 0; exact bytes both ways.
+ */
+START_TEST(test_rt_resolve)
+{
+	static const uint8_t want4[] = { 0x05, 0xF0, 0x00, 0x03, 11,
+	    'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g', 0x00, 0x04 };
+	static const uint8_t rep4[] = { 0x05, 0x00, 0x00, 0x01,
+	    192, 0, 2, 7, 0x00, 0x00 };
+	static const uint8_t rep6[] = { 0x05, 0x00, 0x00, 0x04,
+	    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07,
+	    0x00, 0x00 };
+	static const uint8_t rep_noname[] = { 0x05, 0x04, 0x00, 0x01,
+	    0, 0, 0, 0, 0, 0 };
+	static const uint16_t fams[] = { S5_RESOLVE_WANT_IPV4,
+	    S5_RESOLVE_WANT_IPV6, 0 };
+	struct socks5_request r;
+	struct socks5_addr a;
+	struct sockaddr_storage ss;
+	struct sockaddr_in sin = mk4("192.0.2.7", 0);
+	struct sockaddr_in6 sin6 = mk6("2001:db8::7", 0);
+	uint8_t out[S5_REQUEST_MAX];
+	socklen_t sl;
+	size_t i, len, c;
+
+	ck_assert_uint_eq(S5_CMD_RESOLVE, 0xF0);
+	ck_assert_uint_eq(S5_RESOLVE_WANT_IPV4, 4);
+	ck_assert_uint_eq(S5_RESOLVE_WANT_IPV6, 6);
+	/* Request: encoder bytes, and the server's parser reads it back. */
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		ck_assert_int_eq(socks5_addr_set_name(&a, "example.org",
+		    fams[i]), S5_OK);
+		len = socks5_encode_request(S5_CMD_RESOLVE, &a, out,
+		    sizeof(out));
+		ck_assert_uint_eq(len, sizeof(want4));
+		ck_assert_mem_eq(out, want4, sizeof(want4) - 1);
+		ck_assert_uint_eq(out[len - 1], fams[i]);
+		c = SENTINEL;
+		memset(&r, 0xAA, sizeof(r));
+		ck_assert_int_eq(socks5_parse_request(guarded(out, len), len,
+		    &r, &c), S5_OK);
+		ck_assert_uint_eq(c, len);
+		ck_assert_uint_eq(r.cmd, S5_CMD_RESOLVE);
+		ck_assert_uint_eq(r.addr.atyp, S5_ATYP_DOMAINNAME);
+		ck_assert_uint_eq(r.addr.namelen, 11);
+		ck_assert_str_eq(r.addr.u.name, "example.org");
+		ck_assert_uint_eq(r.addr.port, fams[i]);
+		/* Every shorter prefix needs more. */
+		for (c = 0; c < len; c++) {
+			size_t cc = SENTINEL;
+
+			ck_assert_int_eq(socks5_parse_request(guarded(out, c),
+			    c, &r, &cc), S5_NEED_MORE);
+			ck_assert_uint_eq(cc, SENTINEL);
+		}
+	}
+	/* A literal as the name, and an ATYP IPv4 request, parse too. */
+	ck_assert_int_eq(socks5_addr_set_name(&a, "::1", 6), S5_OK);
+	len = socks5_encode_request(S5_CMD_RESOLVE, &a, out, sizeof(out));
+	ck_assert_uint_eq(len, 4 + 1 + 3 + 2);
+	ck_assert_int_eq(socks5_parse_request(out, len, &r, &c), S5_OK);
+	ck_assert_uint_eq(r.cmd, 0xF0);
+	ck_assert_str_eq(r.addr.u.name, "::1");
+	ck_assert_int_eq(socks5_parse_request(want4, sizeof(want4), &r, &c),
+	    S5_OK);
+	ck_assert_uint_eq(r.cmd, S5_CMD_RESOLVE);
+	ck_assert_uint_eq(r.addr.port, 4);
+
+	/* Reply, IPv4 BND: the server's encoder, the client's parser. */
+	len = socks5_encode_reply(S5_REP_SUCCEEDED,
+	    (const struct sockaddr *)&sin, out, sizeof(out));
+	ck_assert_uint_eq(len, sizeof(rep4));
+	ck_assert_mem_eq(out, rep4, sizeof(rep4));
+	c = SENTINEL;
+	ck_assert_int_eq(socks5_parse_reply(guarded(out, len), len, &r, &c),
+	    S5_OK);
+	ck_assert_uint_eq(c, sizeof(rep4));
+	ck_assert_uint_eq(r.cmd, S5_REP_SUCCEEDED);
+	ck_assert_uint_eq(r.addr.atyp, S5_ATYP_IPV4);
+	ck_assert_uint_eq(r.addr.port, 0);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&r.addr, &ss, &sl), S5_OK);
+	ck_assert_int_eq(ss.ss_family, AF_INET);
+	ck_assert_mem_eq(&((struct sockaddr_in *)&ss)->sin_addr,
+	    &sin.sin_addr, 4);
+
+	/* Reply, IPv6 BND. */
+	len = socks5_encode_reply(S5_REP_SUCCEEDED,
+	    (const struct sockaddr *)&sin6, out, sizeof(out));
+	ck_assert_uint_eq(len, sizeof(rep6));
+	ck_assert_mem_eq(out, rep6, sizeof(rep6));
+	c = SENTINEL;
+	ck_assert_int_eq(socks5_parse_reply(guarded(out, len), len, &r, &c),
+	    S5_OK);
+	ck_assert_uint_eq(c, sizeof(rep6));
+	ck_assert_uint_eq(r.addr.atyp, S5_ATYP_IPV6);
+	ck_assert_uint_eq(r.addr.port, 0);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&r.addr, &ss, &sl), S5_OK);
+	ck_assert_int_eq(ss.ss_family, AF_INET6);
+	ck_assert_mem_eq(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+	    &sin6.sin6_addr, 16);
+
+	/* Failures carry no address: 0.0.0.0:0. */
+	len = socks5_encode_reply(S5_REP_HOST_UNREACH, NULL, out,
+	    sizeof(out));
+	ck_assert_uint_eq(len, sizeof(rep_noname));
+	ck_assert_mem_eq(out, rep_noname, sizeof(rep_noname));
+	ck_assert_int_eq(socks5_parse_reply(out, len, &r, &c), S5_OK);
+	ck_assert_uint_eq(r.cmd, S5_REP_HOST_UNREACH);
+	len = socks5_encode_reply(S5_REP_NOT_ALLOWED, NULL, out, sizeof(out));
+	ck_assert_uint_eq(len, 10);
+	ck_assert_uint_eq(out[1], 0x02);
+	ck_assert_mem_eq(out + 3, rep_noname + 3, 7);
+}
+END_TEST
+
 START_TEST(test_rt_method_status)
 {
 	uint8_t out[4], v;
@@ -1988,6 +2105,7 @@ socks5_suite(void)
 	tcase_add_test(tc, test_rt_userpass);
 	tcase_add_test(tc, test_rt_request);
 	tcase_add_test(tc, test_rt_reply);
+	tcase_add_test(tc, test_rt_resolve);
 	tcase_add_test(tc, test_rt_method_status);
 	suite_add_tcase(s, tc);
 

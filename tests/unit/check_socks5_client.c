@@ -279,6 +279,92 @@ START_TEST(bad_request_refused_locally)
 }
 END_TEST
 
+/*
+ * RESOLVE (CMD 0xF0): the request as the Socks Lib sends it (DST.PORT =
+ * the family wanted), replies with an IPv4 or IPv6 BND, and 0x04 (no
+ * such name) / 0x02 / 0x07 as S5C_REPLY with the REP.
+ */
+START_TEST(resolve_exchange)
+{
+	static const uint8_t req4[] = { 5, 0xF0, 0, 3, 11, 'e', 'x', 'a', 'm',
+	    'p', 'l', 'e', '.', 'o', 'r', 'g', 0, 4 };
+	static const uint8_t rep4[] = { 5, 0, 0, 1, 192, 0, 2, 7, 0, 0 };
+	static const uint8_t rep6[] = { 5, 0, 0, 4, 0x20, 0x01, 0x0d, 0xb8,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0 };
+	static const uint8_t noname[] = { 5, 4, 0, 1, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t denied[] = { 5, 2, 0, 1, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t unsupp[] = { 5, 7, 0, 1, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t *const fails[] = { noname, denied, unsupp };
+	static const uint8_t fail_rep[] = { S5_REP_HOST_UNREACH,
+	    S5_REP_NOT_ALLOWED, S5_REP_CMD_UNSUPPORTED };
+	struct socks5_client_req r;
+	struct socks5_client_res res;
+	struct script s;
+	size_t k;
+
+	/* Stepwise, IPv4 answer. */
+	memset(&s, 0, sizeof(s));
+	s.nsteps = 3;
+	s.steps[0] = STEP(sizeof(GREETING_AUTH), M_USERPASS);
+	s.steps[1] = STEP(sizeof(LOGIN), AUTH_OK);
+	s.steps[2] = STEP(sizeof(req4), rep4);
+	request(&r, true, false);
+	r.cmd = S5_CMD_RESOLVE;
+	ck_assert_int_eq(socks5_addr_set_name(&r.dest, "example.org",
+	    S5_RESOLVE_WANT_IPV4), S5_OK);
+	ck_assert_int_eq(run(&s, &r, &res, NULL), S5C_OK);
+	ck_assert_uint_eq(s.got_len, sizeof(GREETING_AUTH) + sizeof(LOGIN) +
+	    sizeof(req4));
+	ck_assert_mem_eq(s.got, GREETING_AUTH, sizeof(GREETING_AUTH));
+	ck_assert_mem_eq(s.got + 4, LOGIN, sizeof(LOGIN));
+	ck_assert_mem_eq(s.got + 10, req4, sizeof(req4));
+	ck_assert_uint_eq(res.rep, 0);
+	ck_assert_uint_eq(res.bnd.atyp, S5_ATYP_IPV4);
+	ck_assert_mem_eq(res.bnd.u.v4, rep4 + 4, 4);
+	ck_assert_uint_eq(res.bnd.port, 0);
+
+	/* Pipelined (sixgated), IPv6 asked for and answered. */
+	memset(&s, 0, sizeof(s));
+	{
+		static uint8_t ans[2 + 2 + sizeof(rep6)];
+
+		memcpy(ans, M_SIXGATE, 2);
+		memcpy(ans + 2, AUTH_OK, 2);
+		memcpy(ans + 4, rep6, sizeof(rep6));
+		s.nsteps = 1;
+		s.steps[0] = STEP(sizeof(GREETING_AUTH) + sizeof(LOGIN) +
+		    sizeof(req4), ans);
+		request(&r, true, true);
+		r.cmd = S5_CMD_RESOLVE;
+		ck_assert_int_eq(socks5_addr_set_name(&r.dest, "example.org",
+		    S5_RESOLVE_WANT_IPV6), S5_OK);
+		ck_assert_int_eq(run(&s, &r, &res, NULL), S5C_OK);
+	}
+	ck_assert_mem_eq(s.got + 10, req4, sizeof(req4) - 1);
+	ck_assert_uint_eq(s.got[10 + sizeof(req4) - 1], 6);
+	ck_assert_uint_eq(res.method, S5_METHOD_SIXGATE);
+	ck_assert_uint_eq(res.bnd.atyp, S5_ATYP_IPV6);
+	ck_assert_mem_eq(res.bnd.u.v6, rep6 + 4, 16);
+	ck_assert_uint_eq(res.bnd.port, 0);
+
+	/* Refusals: S5C_REPLY with the REP. */
+	for (k = 0; k < 3; k++) {
+		memset(&s, 0, sizeof(s));
+		s.nsteps = 3;
+		s.steps[0] = STEP(sizeof(GREETING_AUTH), M_USERPASS);
+		s.steps[1] = STEP(sizeof(LOGIN), AUTH_OK);
+		s.steps[2] = (struct step){ sizeof(req4), fails[k], 10 };
+		request(&r, true, false);
+		r.cmd = S5_CMD_RESOLVE;
+		ck_assert_int_eq(socks5_addr_set_name(&r.dest, "example.org",
+		    S5_RESOLVE_WANT_IPV4), S5_OK);
+		ck_assert_int_eq(run(&s, &r, &res, NULL), S5C_REPLY);
+		ck_assert_uint_eq(res.rep, fail_rep[k]);
+		ck_assert_mem_eq(s.got + 10, req4, sizeof(req4));
+	}
+}
+END_TEST
+
 START_TEST(errno_table)
 {
 	ck_assert_int_eq(socks5_errno_from_rep(S5_REP_SUCCEEDED), 0);
@@ -314,6 +400,7 @@ main(void)
 	tcase_add_test(tc, failures);
 	tcase_add_test(tc, close_and_timeout);
 	tcase_add_test(tc, bad_request_refused_locally);
+	tcase_add_test(tc, resolve_exchange);
 	tcase_add_test(tc, errno_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
