@@ -15,6 +15,7 @@
 #include "acceptor.h"
 #include "addr.h"
 #include "log.h"
+#include "registry.h"
 #include "session.h"
 #include "sock.h"
 #include "socks5.h"
@@ -108,24 +109,35 @@ complain(int64_t *last, const char *what, int err)
 }
 
 static void
-hand_over(int fd, const struct sockaddr_storage *peer, int64_t *last_full)
+hand_over(int fd, const struct sockaddr_storage *peer, int64_t *last_full,
+    int64_t *last_client)
 {
 	struct config *c = config_current();
-	int cap = c->max_relays, n = session_count();
-	char msg[160];
+	const struct sockaddr *sa = (const struct sockaddr *)peer;
+	int cap = c->max_relays;
+	char msg[160], who[ADDR_STRLEN];
 
 	if (fd_budget >= 0 && fd_budget < cap)
 		cap = fd_budget;
-	if (n >= cap) {
-		snprintf(msg, sizeof(msg), "relay limit reached (%d sessions): "
-		    "refusing new clients", n);
-		complain(last_full, msg, 0);
+	if (registry_enter(sa, cap, c->max_per_client) == -1) {
+		if (errno == EUSERS) {
+			snprintf(msg, sizeof(msg), "%s has %d sessions "
+			    "(limits.max_per_client): refusing more",
+			    addr_ntop_host(sa, who, sizeof(who)),
+			    c->max_per_client);
+			complain(last_client, msg, 0);
+		} else {
+			snprintf(msg, sizeof(msg), "relay limit reached (%d "
+			    "sessions): refusing new clients", cap);
+			complain(last_full, msg, errno == EAGAIN ? 0 : errno);
+		}
 		refuse(fd);
 		config_release(c);
 		return;
 	}
 	if (session_start(fd, peer, c) == -1) {
 		complain(last_full, "cannot start a session thread", errno);
+		registry_leave(sa);
 		refuse(fd);
 		config_release(c);
 	}
@@ -133,7 +145,7 @@ hand_over(int fd, const struct sockaddr_storage *peer, int64_t *last_full)
 
 /* Accept what is pending on one listener; -1 when out of descriptors. */
 static int
-accept_some(int lfd, int64_t *last_full)
+accept_some(int lfd, int64_t *last_full, int64_t *last_client)
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
@@ -144,7 +156,7 @@ accept_some(int lfd, int64_t *last_full)
 		fd = accept4(lfd, (struct sockaddr *)&peer, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			hand_over(fd, &peer, last_full);
+			hand_over(fd, &peer, last_full, last_client);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -168,7 +180,7 @@ static void *
 accept_loop(void *arg)
 {
 	struct pollfd pfd[65];
-	int64_t last_full = 0, last_fd = 0;
+	int64_t last_full = 0, last_fd = 0, last_client = 0;
 	int backoff = 0, rc;
 	size_t i;
 
@@ -194,7 +206,8 @@ accept_loop(void *arg)
 		for (i = 0; i < nlisteners; i++) {
 			if (backoff == 0 && (pfd[i].revents & POLLIN) == 0)
 				continue;
-			if (accept_some(listeners[i], &last_full) == -1)
+			if (accept_some(listeners[i], &last_full,
+			    &last_client) == -1)
 				break;
 		}
 		if (i < nlisteners) {

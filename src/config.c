@@ -298,13 +298,17 @@ parse_timeouts(struct pctx *p, const config_setting_t *g, struct config *c)
 static int
 parse_limits(struct pctx *p, const config_setting_t *g, struct config *c)
 {
-	static const char *const keys[] = { "max_relays", NULL };
+	static const char *const keys[] = { "max_relays", "max_per_client",
+	    NULL };
 	const config_setting_t *s;
 
 	if (check_keys(p, g, "limits", keys) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "max_relays")) != NULL &&
 	    get_int(p, s, 1, 1000000, &c->max_relays) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "max_per_client")) != NULL &&
+	    get_int(p, s, 0, 1000000, &c->max_per_client) == -1)
 		return -1;
 	return 0;
 }
@@ -536,6 +540,8 @@ set_defaults(struct config *c)
 	c->timeout_shutdown = 30;
 	c->timeout_bind = 120;
 	c->max_relays = 10000;
+	/* One address (or NAT) cannot take every relay. */
+	c->max_per_client = 1000;
 	c->refs = 1;
 }
 

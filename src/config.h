@@ -57,6 +57,7 @@ struct config {
 	int			 timeout_bind;	/* BIND waiting for its peer */
 
 	int			 max_relays;
+	int			 max_per_client;	/* 0: no cap */
 
 	struct acl_rule		*rules;
 	size_t			 nrules;

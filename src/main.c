@@ -25,7 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "relay.h"
-#include "session.h"
+#include "registry.h"
 #include "sock.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
@@ -174,13 +174,13 @@ shut_down(const sigset_t *set)
 
 	config_release(c);
 	acceptor_stop();
-	left = session_count();
+	left = registry_count();
 	if (left > 0)
 		log_info("shutting down: waiting up to %d s for %d sessions",
 		    grace, left);
 	else
 		log_info("shutting down");
-	while ((left = session_wait_all(sock_now_ms() + 200)) > 0 &&
+	while ((left = registry_wait_empty(sock_now_ms() + 200)) > 0 &&
 	    sock_now_ms() < deadline) {
 		/* A second SIGTERM/SIGINT means: now. */
 		sig = sigtimedwait(set, NULL, &tick);

@@ -26,6 +26,7 @@
 #include "bindcmd.h"
 #include "chain.h"
 #include "log.h"
+#include "registry.h"
 #include "relay.h"
 #include "resolve.h"
 #include "session.h"
@@ -64,43 +65,7 @@ struct session {
 	const char		*end;
 };
 
-/* Registry: how many sessions run, so the cap and the drain can count. */
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t reg_cond = PTHREAD_COND_INITIALIZER;
-static int reg_count;
 static atomic_uint_fast64_t next_id = 1;
-
-int
-session_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&reg_lock);
-	n = reg_count;
-	pthread_mutex_unlock(&reg_lock);
-	return n;
-}
-
-int
-session_wait_all(int64_t deadline_ms)
-{
-	struct timespec ts;
-	int64_t left;
-	int n;
-
-	pthread_mutex_lock(&reg_lock);
-	while (reg_count > 0 && (left = deadline_ms - sock_now_ms()) > 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		left = left > 200 ? 200 : left;
-		ts.tv_nsec += (long)(left % 1000) * 1000000;
-		ts.tv_sec += ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
-		pthread_cond_timedwait(&reg_cond, &reg_lock, &ts);
-	}
-	n = reg_count;
-	pthread_mutex_unlock(&reg_lock);
-	return n;
-}
 
 static void
 session_free(struct session *s)
@@ -111,11 +76,8 @@ session_free(struct session *s)
 		close(s->cfd);
 	config_release(s->cfg);
 	explicit_bzero(s->buf, sizeof(s->buf));
+	registry_leave((struct sockaddr *)&s->peer);
 	free(s);
-	pthread_mutex_lock(&reg_lock);
-	reg_count--;
-	pthread_cond_broadcast(&reg_cond);
-	pthread_mutex_unlock(&reg_lock);
 }
 
 static int
@@ -925,10 +887,6 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	addr_ntop((const struct sockaddr *)peer, s->peerhost,
 	    sizeof(s->peerhost));
 
-	pthread_mutex_lock(&reg_lock);
-	reg_count++;
-	pthread_mutex_unlock(&reg_lock);
-
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -936,10 +894,6 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		free(s);
-		pthread_mutex_lock(&reg_lock);
-		reg_count--;
-		pthread_cond_broadcast(&reg_cond);
-		pthread_mutex_unlock(&reg_lock);
 		errno = rc;
 		return -1;
 	}

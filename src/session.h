@@ -1,7 +1,7 @@
 /*
  * session.h - one thread per client: greeting -> RFC 1929 login through
  * PAM -> request -> rules -> resolve -> connect -> reply -> relay -> one
- * access-log line.  The session registry (count, drain) lives here too.
+ * access-log line.
  */
 #ifndef SG_SESSION_H
 #define SG_SESSION_H
@@ -20,20 +20,13 @@
 #define SESSION_STACK_SIZE	(1024 * 1024)
 
 /*
- * Start a detached session thread for the accepted client fd.  On
- * success the session takes ownership of fd and of the config reference
- * cfg and returns 0; on failure (-1, errno set) both stay the caller's.
+ * Start a detached session thread for the accepted client fd, whose
+ * registry entry (registry_enter) the caller made.  On success the
+ * session takes ownership of fd, of the config reference cfg and of the
+ * registry entry (it leaves the registry when it ends) and returns 0; on
+ * failure (-1, errno set) all three stay the caller's.
  */
 int	session_start(int fd, const struct sockaddr_storage *peer,
 	    struct config *cfg);
-
-/* Sessions running now (handshaking or relaying). */
-int	session_count(void);
-
-/*
- * Wait until no session runs or deadline_ms (sock_now_ms clock) passes;
- * returns the number still running.
- */
-int	session_wait_all(int64_t deadline_ms);
 
 #endif

@@ -282,13 +282,13 @@ sg_conf() {
 	local file=$SG_TMP/sixgated.conf listen='"127.0.0.1:0", "[::1]:0"'
 	local methods='"username"' pam_service=${SG_PAM_SERVICE:-sixgated}
 	local user= prefer=ipv6 handshake=10 connect=5 idle=600 shutdown=5
-	local max_relays=1000 extra= pam_serialize= kv k v n
+	local max_relays=1000 max_per_client= extra= pam_serialize= kv k v n
 	local rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
-		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|rules|extra)
+		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|max_per_client|rules|extra)
 			printf -v "$k" '%s' "$v" ;;
 		*) sg_error "sg_conf: unknown key $k" ;;
 		esac
@@ -304,7 +304,7 @@ sg_conf() {
 		echo "};"
 		echo "resolve: { prefer = \"$prefer\"; };"
 		echo "timeouts: { handshake = $handshake; connect = $connect; idle = $idle; shutdown = $shutdown; };"
-		echo "limits: { max_relays = $max_relays; };"
+		echo "limits: { max_relays = $max_relays;${max_per_client:+ max_per_client = $max_per_client;} };"
 		echo "rules = ("
 		echo "  $rules"
 		echo ");"

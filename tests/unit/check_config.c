@@ -157,6 +157,7 @@ assert_default_values(const struct config *c)
 	ck_assert_int_eq(c->timeout_idle, 7200);
 	ck_assert_int_eq(c->timeout_shutdown, 30);
 	ck_assert_int_eq(c->max_relays, 10000);
+	ck_assert_int_eq(c->max_per_client, 1000);
 }
 
 static void
@@ -367,13 +368,14 @@ START_TEST(test_boundaries_accepted)
 	size_t i, off;
 
 	c = load_ok("timeouts: { handshake = 1; connect = 3600; idle = 2592000;"
-	    " shutdown = 0; };\nlimits: { max_relays = 1; };\n"
+	    " shutdown = 0; };\nlimits: { max_relays = 1; max_per_client = 0; };\n"
 	    "auth: { pam_service = \"a\"; };\n");
 	ck_assert_int_eq(c->timeout_handshake, 1);
 	ck_assert_int_eq(c->timeout_connect, 3600);
 	ck_assert_int_eq(c->timeout_idle, 2592000);
 	ck_assert_int_eq(c->timeout_shutdown, 0);
 	ck_assert_int_eq(c->max_relays, 1);
+	ck_assert_int_eq(c->max_per_client, 0);
 	ck_assert_str_eq(c->pam_service, "a");
 	config_free(c);
 
@@ -507,6 +509,7 @@ static const struct bad bad_cases[] = {
 	{ "timeouts: {\n  shutdown = -1;\n};\n", 2, "shutdown", NULL },
 	{ "timeouts: {\n  shutdown = 3601;\n};\n", 2, "shutdown", NULL },
 	{ "limits: {\n  max_relays = 0;\n};\n", 2, "max_relays", NULL },
+	{ "limits: {\n  max_per_client = -1;\n};\n", 2, "max_per_client", NULL },
 	{ "limits: {\n  max_relays = 1000001;\n};\n", 2, "max_relays", NULL },
 	/* rules */
 	{ "rules = (\n  { action = \"allow\"; },\n"
