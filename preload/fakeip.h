@@ -112,8 +112,9 @@ uint64_t fakeip_flags(const struct fakeip_table *t);
 /*
  * What the gateway said of a slot's name (RFC 3089 section 3: telling
  * a program at look-up time that a name does not exist), cached for
- * every process of the session until a time in seconds (any clock the
- * callers share: CLOCK_REALTIME, since processes differ).
+ * every process of the session until a time (in any unit of a clock the
+ * callers share: verify.c uses CLOCK_REALTIME milliseconds, since
+ * processes differ).
  */
 enum fakeip_verdict {
 	FAKEIP_UNVERIFIED = 0,	/* not asked, or the answer expired */

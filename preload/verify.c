@@ -17,8 +17,13 @@ verify_name(const struct lib *l, const char *name, uint32_t slot, int family)
 {
 	struct socks5_client_res res;
 	struct socks5_addr dest;
-	uint64_t now = (uint64_t)time(NULL);
+	struct timespec ts;
+	uint64_t now;
 	int ctl;
+
+	/* Milliseconds: with whole seconds a 1 s TTL could last 0 s. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 
 	if (l->cfg.verify == ENV_VERIFY_OFF ||
 	    (l->cfg.verify == ENV_VERIFY_AUTO &&
@@ -41,14 +46,14 @@ verify_name(const struct lib *l, const char *name, uint32_t slot, int family)
 	    != -1) {
 		real()->close(ctl);
 		fakeip_set_verdict(l->table, slot, FAKEIP_EXISTS,
-		    now + (uint64_t)l->cfg.verify_ttl);
+		    now + (uint64_t)l->cfg.verify_ttl * 1000);
 		return VERIFY_EXISTS;
 	}
 	switch (res.rep) {
 	case S5_REP_HOST_UNREACH:
 		lib_log(LIB_DEBUG, "the gateway knows no name %s", name);
 		fakeip_set_verdict(l->table, slot, FAKEIP_NONAME,
-		    now + (uint64_t)l->cfg.verify_negative_ttl);
+		    now + (uint64_t)l->cfg.verify_negative_ttl * 1000);
 		return VERIFY_NONAME;
 	case S5_REP_CMD_UNSUPPORTED:
 		/* Not sixgated: not asked again in this session (auto). */
@@ -58,7 +63,7 @@ verify_name(const struct lib *l, const char *name, uint32_t slot, int family)
 		/* Refused: connect() will say so (EACCES), clearer than "no
 		   such host"; remembered like an answer. */
 		fakeip_set_verdict(l->table, slot, FAKEIP_EXISTS,
-		    now + (uint64_t)l->cfg.verify_ttl);
+		    now + (uint64_t)l->cfg.verify_ttl * 1000);
 		return VERIFY_EXISTS;
 	case 0:
 		/*
