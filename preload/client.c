@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "client.h"
 #include "real.h"
+#include "sgio.h"
 #include "socks5_client.h"
 
 #define GW_MAX		8
@@ -49,33 +50,6 @@ fd_ino(int fd)
 	struct stat st;
 
 	return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
-}
-
-/* This host's own networks: never sent to the gateway. */
-static struct addr_cidr local[6];
-static pthread_once_t local_once = PTHREAD_ONCE_INIT;
-
-static void
-local_init(void)
-{
-	static const char *const nets[6] = { "127.0.0.0/8", "::1/128",
-	    "0.0.0.0/8", "::/128", "169.254.0.0/16", "fe80::/10" };
-	size_t i;
-
-	for (i = 0; i < 6; i++)
-		(void)addr_parse_cidr(nets[i], &local[i]);
-}
-
-static bool
-is_loopback_or_local(const struct sockaddr *sa)
-{
-	size_t i;
-
-	pthread_once(&local_once, local_init);
-	for (i = 0; i < 6; i++)
-		if (addr_cidr_match(&local[i], sa))
-			return true;
-	return false;
 }
 
 static const struct gateway *
@@ -133,7 +107,7 @@ is_direct(const struct lib *l, const struct sockaddr *sa)
 {
 	size_t i;
 
-	if (is_loopback_or_local(sa))
+	if (addr_is_local(sa))
 		return true;
 	for (i = 0; i < l->cfg.ndirect; i++)
 		if (addr_cidr_match(&l->cfg.direct[i], sa))
@@ -174,15 +148,6 @@ client_intercepts(const struct lib *l, int fd, const struct sockaddr *sa,
 	    SOCK_STREAM;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The destination as the gateway should see it: the name behind a
  * fake, or the literal (an IPv4-mapped address as plain IPv4).  -1 with
@@ -193,8 +158,7 @@ client_destination(const struct lib *l, const struct sockaddr *sa,
     struct socks5_addr *dest)
 {
 	char name[FAKEIP_NAME_MAX + 1];
-	struct sockaddr_in sin;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	struct sockaddr_storage ss;
 	uint32_t slot;
 
 	if (fakeip_in_ranges(&l->ranges, sa)) {
@@ -207,15 +171,10 @@ client_destination(const struct lib *l, const struct sockaddr *sa,
 		return socks5_addr_set_name(dest, name, addr_port(sa)) ==
 		    S5_OK ? 0 : -1;
 	}
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = sin6->sin6_port;
-		memcpy(&sin.sin_addr, sin6->sin6_addr.s6_addr + 12, 4);
-		return socks5_addr_from_sockaddr(dest,
-		    (struct sockaddr *)&sin) == S5_OK ? 0 : -1;
-	}
-	return socks5_addr_from_sockaddr(dest, sa) == S5_OK ? 0 : -1;
+	memcpy(&ss, sa, addr_len(sa));
+	addr_unmap_v4(&ss);
+	return socks5_addr_from_sockaddr(dest, (struct sockaddr *)&ss) ==
+	    S5_OK ? 0 : -1;
 }
 
 /* Options worth keeping when a socket is replaced by one of the other family. */
@@ -244,40 +203,6 @@ client_copy_options(int from, int to)
 	}
 }
 
-/* Non-blocking connect to the gateway, bounded by the deadline. */
-static int
-connect_gateway(int fd, const struct sockaddr_storage *gw, int64_t deadline)
-{
-	struct pollfd pfd = { fd, POLLOUT, 0 };
-	socklen_t elen = sizeof(int);
-	int64_t left;
-	int err = 0, rc;
-
-	if (real()->connect(fd, (const struct sockaddr *)gw,
-	    addr_len((const struct sockaddr *)gw)) == 0)
-		return 0;
-	if (errno != EINPROGRESS && errno != EINTR)
-		return -1;
-	for (;;) {
-		if ((left = deadline - now_ms()) <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		rc = poll(&pfd, 1, (int)left);
-		if (rc > 0)
-			break;
-		if (rc == -1 && errno != EINTR)
-			return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
-		return -1;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
 static int
 result_errno(enum socks5_client_result r, const struct socks5_client_res *res)
 {
@@ -302,7 +227,8 @@ result_errno(enum socks5_client_result r, const struct socks5_client_res *res)
  * caller puts in place with dup3.  -1 with errno when none answers.
  */
 static int
-open_gateway(const struct gateway *g, int fd, int domain, int64_t deadline)
+open_gateway(const struct lib *l, const struct gateway *g, int fd, int domain,
+    int64_t deadline)
 {
 	int use, pass, err = EHOSTUNREACH;
 	bool own_tried = false;
@@ -323,7 +249,9 @@ open_gateway(const struct gateway *g, int fd, int domain, int64_t deadline)
 				continue;
 			} else if (fd != -1)
 				client_copy_options(fd, use);
-			if (connect_gateway(use, &g->addrs[i], deadline) == 0)
+			if (sgio_connect(&l->io, use, (const struct sockaddr *)
+			    &g->addrs[i], addr_len((const struct sockaddr *)
+			    &g->addrs[i]), deadline) == 0)
 				return use;
 			err = errno;
 			if (use != fd)
@@ -394,8 +322,8 @@ gateway_handshake(const struct lib *l, int use, uint8_t cmd,
 	req.pipeline = l->cfg.pipeline == ENV_PIPELINE_ON ||
 	    (l->cfg.pipeline == ENV_PIPELINE_AUTO &&
 	    (fakeip_flags(l->table) & FAKEIP_FLAG_PIPELINE));
-	req.timeout_ms = (int)(deadline - now_ms());
-	r = socks5_client_handshake(use, &req, res);
+	req.timeout_ms = (int)(deadline - sgio_now_ms());
+	r = socks5_client_handshake(&l->io, use, &req, res);
 	if (r != S5C_OK) {
 		err = result_errno(r, res);
 		lib_log(LIB_WARN, "gateway refused %s: %s", what,
@@ -430,7 +358,7 @@ int
 client_control(const struct lib *l, int domain, uint8_t cmd,
     const struct socks5_addr *dest, struct socks5_client_res *res)
 {
-	int64_t deadline = now_ms() + l->cfg.timeout_ms;
+	int64_t deadline = sgio_now_ms() + l->cfg.timeout_ms;
 	const struct gateway *g;
 	int ctl, saved;
 
@@ -439,7 +367,7 @@ client_control(const struct lib *l, int domain, uint8_t cmd,
 		errno = ENETUNREACH;
 		return -1;
 	}
-	if ((ctl = open_gateway(g, -1, domain, deadline)) == -1)
+	if ((ctl = open_gateway(l, g, -1, domain, deadline)) == -1)
 		return -1;
 	if (gateway_handshake(l, ctl, cmd, dest, deadline, res,
 	    cmd == S5_CMD_RESOLVE ? dest->u.name : "udp") == -1) {
@@ -458,7 +386,7 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 	const struct gateway *g;
 	struct socks5_addr dest;
 	struct socks5_client_res res;
-	int64_t deadline = now_ms() + l->cfg.timeout_ms;
+	int64_t deadline = sgio_now_ms() + l->cfg.timeout_ms;
 	socklen_t olen = sizeof(int);
 	int domain, flags, use, err;
 	char where[ADDR_STRLEN];
@@ -474,7 +402,7 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 	    (flags = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-	if ((use = open_gateway(g, fd, domain, deadline)) == -1) {
+	if ((use = open_gateway(l, g, fd, domain, deadline)) == -1) {
 		err = errno;
 		lib_log(LIB_WARN, "cannot reach the gateway %s: %s",
 		    l->cfg.gw_host, strerror(err));

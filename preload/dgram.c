@@ -289,18 +289,8 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 static void
 in_app_family(const struct dgstate *e, struct sockaddr_storage *ss)
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in sin;
-
-	if (ss->ss_family != AF_INET || e->app_family != AF_INET6)
-		return;
-	memcpy(&sin, ss, sizeof(sin));
-	memset(s6, 0, sizeof(*s6));
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = sin.sin_port;
-	s6->sin6_addr.s6_addr[10] = 0xff;
-	s6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&s6->sin6_addr.s6_addr[12], &sin.sin_addr, 4);
+	if (e->app_family == AF_INET6)
+		addr_map_v4(ss);
 }
 
 /*

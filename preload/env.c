@@ -581,13 +581,3 @@ env_hosts_has_name(const char *hosts, size_t len, const char *name)
 	}
 	return false;
 }
-
-/*
- * The ssh rule for secrets (RFC 1929 passwords here): a regular file of
- * the user's own, no group or other permission bits.
- */
-bool
-env_password_mode_ok(unsigned mode, unsigned owner, unsigned uid)
-{
-	return S_ISREG(mode) && owner == uid && (mode & 077) == 0;
-}

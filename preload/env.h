@@ -108,10 +108,4 @@ bool	env_name_is_direct(const struct env_config *c, const char *name);
  */
 bool	env_hosts_has_name(const char *hosts, size_t len, const char *name);
 
-/*
- * Is the password file acceptable: a regular file, owned by uid, not
- * readable or writable by group or others?  (mode and owner from stat.)
- */
-bool	env_password_mode_ok(unsigned mode, unsigned owner, unsigned uid);
-
 #endif

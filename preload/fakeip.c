@@ -24,6 +24,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "addr.h"
 #include "fakeip.h"
 
 #define FAKEIP_MAGIC	0x70666773u	/* "sgfp" read little-endian */
@@ -74,10 +75,6 @@ _Static_assert(sizeof(struct fakeip_slot) == 280, "slot layout changed");
 _Static_assert(sizeof(struct fakeip_table) == 96, "header layout changed");
 _Static_assert(offsetof(struct fakeip_table, slots) == 96,
     "slots moved");
-
-static const uint8_t v4mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
 
 static inline void
 cpu_relax(void)
@@ -142,20 +139,6 @@ range_cap(unsigned hostbits)
 	return (UINT32_C(1) << hostbits) - 2;
 }
 
-static bool
-prefix_match(const uint8_t *a, const uint8_t *net, unsigned prefix)
-{
-	unsigned bytes = prefix / 8, bits = prefix % 8;
-	uint8_t mask;
-
-	if (memcmp(a, net, bytes) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - bits));
-	return ((a[bytes] ^ net[bytes]) & mask) == 0;
-}
-
 /* No bit of net beyond prefix set? */
 static bool
 host_bits_clear(const uint8_t *net, size_t size, unsigned prefix)
@@ -185,7 +168,7 @@ ranges_valid(const uint8_t *v4net, unsigned v4prefix, const uint8_t *v6net,
 	if (!host_bits_clear(v4net, 4, v4prefix) ||
 	    !host_bits_clear(v6net, 16, v6prefix))
 		return false;
-	return !(v6prefix >= 96 && memcmp(v6net, v4mapped_prefix, 12) == 0);
+	return !(v6prefix >= 96 && addr_is_v4mapped(v6net));
 }
 
 static uint32_t
@@ -469,14 +452,14 @@ range_of(const uint8_t *v4net, unsigned v4prefix, const uint8_t *v6net,
 		*a = (const uint8_t *)&sin->sin_addr;
 	else if (sa->sa_family == AF_INET6) {
 		*a = sin6->sin6_addr.s6_addr;
-		if (memcmp(*a, v4mapped_prefix, 12) == 0)
+		if (addr_is_v4mapped(*a))
 			*a += 12;
 		else
 			return v6prefix <= 128 &&
-			    prefix_match(*a, v6net, v6prefix) ? 16 : 0;
+			    addr_prefix_match(*a, v6net, v6prefix) ? 16 : 0;
 	} else
 		return 0;
-	return v4prefix <= 32 && prefix_match(*a, v4net, v4prefix) ? 4 : 0;
+	return v4prefix <= 32 && addr_prefix_match(*a, v4net, v4prefix) ? 4 : 0;
 }
 
 enum fakeip_status

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "lib.h"
+#include "pwfile.h"
+#include "real.h"
 
 static struct lib state;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -68,31 +70,28 @@ open_log(const struct env_config *c)
 static int
 read_password(struct env_config *c)
 {
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char why[160];
 
 	if (c->password[0] != '\0' || c->password_file[0] == '\0')
 		return 0;
-	if ((fd = open(c->password_file, O_RDONLY | O_CLOEXEC)) == -1) {
-		lib_log(LIB_WARN, "cannot open %s: %s", c->password_file,
-		    strerror(errno));
+	if (pwfile_read(c->password_file, 077, getuid(), c->password,
+	    sizeof(c->password), why, sizeof(why)) == -1) {
+		lib_log(LIB_WARN, "password file %s: %s: not used",
+		    c->password_file, why);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !env_password_mode_ok(st.st_mode,
-	    st.st_uid, getuid())) {
-		lib_log(LIB_WARN, "%s is readable by others or not yours: "
-		    "not used", c->password_file);
-		close(fd);
-		return -1;
-	}
-	n = read(fd, c->password, sizeof(c->password) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	c->password[n] = '\0';
-	c->password[strcspn(c->password, "\r\n")] = '\0';
 	return 0;
+}
+
+/* libc's own socket calls, so our handshakes never meet our hooks. */
+static void
+io_from_real(struct sgio_ops *io)
+{
+	const struct real_fns *r = real();
+
+	io->send = r->send;
+	io->recv = r->recv;
+	io->connect = r->connect;
 }
 
 static void
@@ -163,6 +162,13 @@ setup(void)
 	open_log(&state.cfg);
 	if (!state.cfg.enabled)
 		goto out;
+	io_from_real(&state.io);
+	if (state.io.send == NULL || state.io.recv == NULL ||
+	    state.io.connect == NULL) {
+		lib_log(LIB_WARN, "libc's send, recv or connect not found: "
+		    "passing everything through");
+		goto out;
+	}
 	(void)read_password(&state.cfg);
 	ranges_from(&state.cfg, &state.ranges);
 	if ((state.table = map_table(&state.cfg, &state.ranges)) == NULL) {

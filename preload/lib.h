@@ -10,12 +10,14 @@
 
 #include "env.h"
 #include "fakeip.h"
+#include "sgio.h"
 
 struct lib {
 	bool			 enabled;	/* a gateway is configured */
 	struct env_config	 cfg;
 	struct fakeip_table	*table;		/* NULL when disabled */
 	struct fakeip_ranges	 ranges;
+	struct sgio_ops		 io;		/* libc's send, recv, connect */
 };
 
 /*

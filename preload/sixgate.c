@@ -41,6 +41,7 @@
 #include "env.h"
 #include "fakeip.h"
 #include "mmsg_filter.h"
+#include "pwfile.h"
 #include "socks5.h"
 #include "socks5_client.h"
 
@@ -364,10 +365,7 @@ static int
 password_get(const struct env_config *c, char *out, char *err,
     size_t errlen)
 {
-	char buf[S5_NAME_MAX + 3];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = -1;
+	char why[160];
 
 	out[0] = '\0';
 	if (c->password[0] != '\0' || c->user[0] == '\0') {
@@ -378,39 +376,12 @@ password_get(const struct env_config *c, char *out, char *err,
 		return fail(err, errlen, "user %s has no password: set "
 		    "password_file in client.conf, or SIXGATE_PASSWORD_FILE "
 		    "or SIXGATE_PASSWORD", c->user);
-	if ((fd = open(c->password_file, O_RDONLY | O_CLOEXEC)) == -1)
+	/* Yours and private, like an ssh key. */
+	if (pwfile_read(c->password_file, 077, getuid(), out, S5_NAME_MAX + 1,
+	    why, sizeof(why)) == -1)
 		return fail(err, errlen, "password file %s: %s",
-		    c->password_file, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		fail(err, errlen, "password file %s: %s", c->password_file,
-		    strerror(errno));
-		goto out;
-	}
-	if (!env_password_mode_ok(st.st_mode, st.st_uid, getuid())) {
-		fail(err, errlen, "password file %s: must be a regular file of "
-		    "yours that no one else may read or write (chmod 600); it "
-		    "is mode %04o, uid %u", c->password_file,
-		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-		goto out;
-	}
-	if ((n = read(fd, buf, sizeof(buf) - 1)) == -1) {
-		fail(err, errlen, "password file %s: %s", c->password_file,
-		    strerror(errno));
-		goto out;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0' || strlen(buf) > S5_NAME_MAX) {
-		fail(err, errlen, "password file %s: the first line must hold "
-		    "the password, 1 to 255 bytes", c->password_file);
-		goto out;
-	}
-	memcpy(out, buf, strlen(buf) + 1);
-	rc = 0;
-out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
+		    c->password_file, why);
+	return 0;
 }
 
 /* env_parse() the exported variables; name the source of a bad one. */
@@ -749,17 +720,15 @@ run_program(const struct opts *o, const struct env_config *c)
 static int
 connect_timeout(const struct addrinfo *a)
 {
-	struct timeval tv = { CONNECT_MS / 1000, 0 };
 	int fd, e;
 
-	if ((fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
-	    a->ai_protocol)) == -1)
+	if ((fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, a->ai_protocol)) == -1)
 		return -1;
-	/* Linux bounds a blocking connect() by SO_SNDTIMEO. */
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
-	    connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+	if (sgio_connect(&sgio_libc, fd, a->ai_addr, a->ai_addrlen,
+	    sgio_now_ms() + CONNECT_MS) == 0)
 		return fd;
-	e = errno == EINPROGRESS ? ETIMEDOUT : errno;
+	e = errno;
 	close(fd);
 	errno = e;
 	return -1;
@@ -904,7 +873,7 @@ check_run(const struct opts *o, const struct merged *m,
 	req.pass = pass;
 	req.cmd = S5_CMD_CONNECT;
 	req.timeout_ms = c->timeout_ms;
-	r = socks5_client_handshake(fd, &req, &res);
+	r = socks5_client_handshake(&sgio_libc, fd, &req, &res);
 	close(fd);
 	rc = check_answer(c, &req.dest, r, &res) == 0 ? 0 : 1;
 	if (r == S5C_OK || r == S5C_REPLY || r == S5C_AUTH_FAILED)

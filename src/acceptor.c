@@ -17,6 +17,7 @@
 #include "log.h"
 #include "registry.h"
 #include "session.h"
+#include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
 
@@ -97,7 +98,7 @@ refuse(int fd)
 static void
 complain(int64_t *last, const char *what, int err)
 {
-	int64_t now = sock_now_ms();
+	int64_t now = sgio_now_ms();
 
 	if (*last != 0 && now - *last < COMPLAIN_MS)
 		return;

@@ -16,6 +16,16 @@ static const uint8_t v4mapped_prefix[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
+/* Loopback first: addr_is_loopback() reads the first two. */
+const struct addr_cidr addr_local_nets[ADDR_LOCAL_NETS_N] = {
+	{ AF_INET, { 127 }, 8 },
+	{ AF_INET6, { [15] = 1 }, 128 },
+	{ AF_INET, { 0 }, 8 },
+	{ AF_INET6, { 0 }, 128 },
+	{ AF_INET, { 169, 254 }, 16 },
+	{ AF_INET6, { 0xfe, 0x80 }, 10 },
+};
+
 static enum addr_status
 parse_port(const char *s, uint16_t *port)
 {
@@ -159,8 +169,8 @@ addr_parse_cidr(const char *s, struct addr_cidr *c)
 	return ADDR_OK;
 }
 
-static bool
-prefix_match(const uint8_t *net, const uint8_t *a, unsigned prefix)
+bool
+addr_prefix_match(const uint8_t *net, const uint8_t *a, unsigned prefix)
 {
 	unsigned full = prefix / 8, rest = prefix % 8;
 	uint8_t mask;
@@ -183,16 +193,16 @@ addr_cidr_match(const struct addr_cidr *c, const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET) {
 		if (c->family != AF_INET)
 			return false;
-		return prefix_match(c->addr,
+		return addr_prefix_match(c->addr,
 		    (const uint8_t *)&sin->sin_addr, c->prefix);
 	}
 	if (sa->sa_family != AF_INET6)
 		return false;
 	a = sin6->sin6_addr.s6_addr;
 	if (c->family == AF_INET6)
-		return prefix_match(c->addr, a, c->prefix);
-	if (memcmp(a, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0)
-		return prefix_match(c->addr, a + 12, c->prefix);
+		return addr_prefix_match(c->addr, a, c->prefix);
+	if (addr_is_v4mapped(a))
+		return addr_prefix_match(c->addr, a + 12, c->prefix);
 	return false;
 }
 
@@ -307,4 +317,85 @@ addr_is_unspecified(const struct sockaddr *sa)
 		return IN6_IS_ADDR_UNSPECIFIED(
 		    &((const struct sockaddr_in6 *)sa)->sin6_addr);
 	return false;
+}
+
+bool
+addr_is_v4mapped(const uint8_t *a16)
+{
+	return memcmp(a16, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0;
+}
+
+void
+addr_unmap_v4(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	if (ss->ss_family != AF_INET6)
+		return;
+	memcpy(&s6, ss, sizeof(s6));
+	if (!addr_is_v4mapped(s6.sin6_addr.s6_addr))
+		return;
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_port = s6.sin6_port;
+	memcpy(&sin->sin_addr, s6.sin6_addr.s6_addr + 12, 4);
+}
+
+void
+addr_map_v4(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family != AF_INET)
+		return;
+	memcpy(&sin, ss, sizeof(sin));
+	memset(ss, 0, sizeof(*ss));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = sin.sin_port;
+	memcpy(s6->sin6_addr.s6_addr, v4mapped_prefix, sizeof(v4mapped_prefix));
+	memcpy(s6->sin6_addr.s6_addr + 12, &sin.sin_addr, 4);
+}
+
+static bool
+in_nets(const struct addr_cidr *nets, size_t n, const struct sockaddr *sa)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (addr_cidr_match(&nets[i], sa))
+			return true;
+	return false;
+}
+
+bool
+addr_is_local(const struct sockaddr *sa)
+{
+	return in_nets(addr_local_nets, ADDR_LOCAL_NETS_N, sa);
+}
+
+bool
+addr_is_loopback(const struct sockaddr *sa)
+{
+	return in_nets(addr_local_nets, 2, sa);
+}
+
+char *
+addr_local_nets_list(char *buf, size_t len)
+{
+	char one[INET6_ADDRSTRLEN + 8];
+	size_t i, used = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < ADDR_LOCAL_NETS_N && used < len; i++) {
+		n = snprintf(buf + used, len - used, "%s\"%s\"",
+		    i > 0 ? ", " : "", addr_cidr_ntop(&addr_local_nets[i], one,
+		    sizeof(one)));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

@@ -85,4 +85,41 @@ bool addr_is_unspecified(const struct sockaddr *sa);
 /* Same family, address and port? (Scope ids compared for IPv6.) */
 bool addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 
+/* Do the first prefix bits of the byte strings net and a agree? */
+bool addr_prefix_match(const uint8_t *net, const uint8_t *a, unsigned prefix);
+
+/* Are these 16 bytes an IPv4-mapped IPv6 address (::ffff:a.b.c.d)? */
+bool addr_is_v4mapped(const uint8_t *a16);
+
+/*
+ * ::ffff:a.b.c.d becomes a.b.c.d with the same port, so that a peer of
+ * a dual-stack socket is listened for, announced and compared as the
+ * IPv4 host it is; other addresses are left alone.
+ */
+void addr_unmap_v4(struct sockaddr_storage *ss);
+
+/* The reverse: a.b.c.d becomes ::ffff:a.b.c.d, for an IPv6 program. */
+void addr_map_v4(struct sockaddr_storage *ss);
+
+/*
+ * The gateway's own networks that no relay should reach by default:
+ * loopback (127.0.0.0/8, ::1), "this host" (0.0.0.0/8, ::) and
+ * link-local (169.254.0.0/16, fe80::/10).  One list for the embedded
+ * default configuration, the hop loop check and the Socks Lib.
+ */
+#define ADDR_LOCAL_NETS_N	6
+extern const struct addr_cidr addr_local_nets[ADDR_LOCAL_NETS_N];
+
+/* Does sa lie in one of addr_local_nets? */
+bool addr_is_local(const struct sockaddr *sa);
+
+/* Is sa a loopback address (127.0.0.0/8, ::1)? */
+bool addr_is_loopback(const struct sockaddr *sa);
+
+/*
+ * addr_local_nets as configuration text: "127.0.0.0/8", "::1/128", ...
+ * (quoted, comma-separated) into buf; returns buf.
+ */
+char *addr_local_nets_list(char *buf, size_t len);
+
 #endif

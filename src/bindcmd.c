@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "bindcmd.h"
 #include "log.h"
+#include "sgio.h"
 #include "sock.h"
 
 /* The local address the kernel would use towards peer (no packet sent). */
@@ -73,7 +74,7 @@ int
 bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
     struct sockaddr_storage *from)
 {
-	int64_t deadline = sock_now_ms() + timeout_ms, left;
+	int64_t deadline = sgio_now_ms() + timeout_ms;
 	struct pollfd pfd[2];
 	struct sockaddr_storage want, got;
 	char buf[ADDR_STRLEN];
@@ -83,17 +84,13 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 	memcpy(&want, peer, addr_len(peer));
 	addr_set_port((struct sockaddr *)&want, 0);
 	for (;;) {
-		if ((left = deadline - sock_now_ms()) <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
 		pfd[0] = (struct pollfd){ lfd, POLLIN, 0 };
 		/*
 		 * Bytes from the client before the second reply stay queued
 		 * for the relay: only its hang-up is watched (POLLRDHUP).
 		 */
 		pfd[1] = (struct pollfd){ ctl, POLLRDHUP, 0 };
-		if (poll(pfd, 2, (int)left) == -1 && errno != EINTR)
+		if (sgio_poll(pfd, 2, deadline) == -1)
 			return -1;
 		if (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
 			errno = ECONNRESET;	/* the client gave up */

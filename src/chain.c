@@ -20,11 +20,11 @@
 #include "chain.h"
 #include "log.h"
 #include "resolve.h"
+#include "sgio.h"
 #include "sock.h"
 #include "socks5_client.h"
 
 #define DOWN_MAX	256
-#define STAGGER_MS	250
 
 /* Hops resting after a failure, by "host:port": a locked table. */
 static pthread_mutex_t down_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -51,7 +51,7 @@ hop_down(const struct route_hop *h, int64_t now)
 static void
 mark_down(const struct route_hop *h, const char *why)
 {
-	int64_t now = sock_now_ms();
+	int64_t now = sgio_now_ms();
 	size_t i, slot = 0;
 	bool was = false;
 
@@ -76,7 +76,7 @@ mark_down(const struct route_hop *h, const char *why)
 bool
 chain_is_down(const struct config *c, const struct route_chain *ch)
 {
-	int64_t now = sock_now_ms();
+	int64_t now = sgio_now_ms();
 	size_t i;
 
 	for (i = 0; i < ch->nhops; i++)
@@ -128,7 +128,7 @@ dial_first(const struct config *c, const struct route_hop *h,
 		return -1;
 	}
 	fd = sock_connect_any(rr.addrs, rr.n, NULL, c->timeout_connect * 1000,
-	    STAGGER_MS, &which);
+	    SOCK_STAGGER_MS, &which);
 	if (fd == -1)
 		snprintf(res->why, sizeof(res->why), "connect: %s",
 		    strerror(errno));
@@ -198,7 +198,7 @@ chain_connect(const struct config *c, const struct route_chain *ch,
 		 * a timeout of its own: give it that much more.
 		 */
 		req.timeout_ms = c->timeout_connect * 1000 * (next ? 1 : 2);
-		r = socks5_client_handshake(fd, &req, &cr);
+		r = socks5_client_handshake(&sgio_libc, fd, &req, &cr);
 		if (r == S5C_OK)
 			continue;
 		explain(res, h, r, &cr);

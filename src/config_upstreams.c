@@ -26,53 +26,26 @@
 #include <sys/stat.h>
 
 #include "config_int.h"
+#include "pwfile.h"
 
 #define HOPS_MAX	256
 #define ROUTES_MAX	1024
 
 /*
  * The password of an upstream hop: the first line of a regular file
- * that others cannot read (it is a credential, like an ssh key).
+ * that others cannot read (it is a credential, like an ssh key); the
+ * group may read it, so that root can own it and _sixgate read it.
  */
 static int
 read_password(struct pctx *p, const config_setting_t *s, const char *path,
     char *out, size_t outlen)
 {
-	char buf[258];	/* one more than a password may have */
-	struct stat st;
-	ssize_t n;
-	int fd, rc = -1;
+	char why[160];
 
-	/* Relative paths would depend on the directory we run in. */
-	if (path[0] != '/')
-		return fail(p, s, "password_file \"%s\" must be an absolute "
-		    "path", path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return fail(p, s, "password_file \"%s\": %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		fail(p, s, "password_file \"%s\" is not a regular file", path);
-	else if (st.st_mode & 007)
-		fail(p, s, "password_file \"%s\" is readable by others "
-		    "(chmod o-rwx)", path);
-	else if ((n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		fail(p, s, "password_file \"%s\" is empty", path);
-	else {
-		buf[n] = '\0';
-		buf[strcspn(buf, "\r\n")] = '\0';
-		if (buf[0] == '\0')
-			fail(p, s, "password_file \"%s\" is empty", path);
-		else if (strlen(buf) >= outlen)
-			fail(p, s, "password_file \"%s\": the password is "
-			    "longer than %zu bytes", path, outlen - 1);
-		else {
-			memcpy(out, buf, strlen(buf) + 1);
-			rc = 0;
-		}
-	}
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
+	if (pwfile_read(path, 007, PWFILE_ANY_OWNER, out, outlen, why,
+	    sizeof(why)) == -1)
+		return fail(p, s, "password_file \"%s\": %s", path, why);
+	return 0;
 }
 
 static int
@@ -336,24 +309,18 @@ static bool
 hop_is_us(const struct config *c, const struct route_hop *h)
 {
 	struct sockaddr_storage ss;
-	struct addr_cidr lo4, lo6, any4, any6;
 	const struct sockaddr *l;
 	char text[300];
 	socklen_t len;
 	bool local, loop;
 	size_t i;
 
-	(void)addr_parse_cidr("127.0.0.0/8", &lo4);
-	(void)addr_parse_cidr("::1/128", &lo6);
-	(void)addr_parse_cidr("0.0.0.0/32", &any4);
-	(void)addr_parse_cidr("::/128", &any6);
 	snprintf(text, sizeof(text), strchr(h->host, ':') ? "[%s]:%u" :
 	    "%s:%u", h->host, h->port);
 	local = strcasecmp(h->host, "localhost") == 0 ||
 	    strcasecmp(h->host, "localhost.") == 0;
 	if (addr_parse_sockaddr(text, &ss, &len) == ADDR_OK)
-		local = addr_cidr_match(&lo4, (struct sockaddr *)&ss) ||
-		    addr_cidr_match(&lo6, (struct sockaddr *)&ss);
+		local = addr_is_loopback((struct sockaddr *)&ss);
 	else
 		ss.ss_family = AF_UNSPEC;
 	for (i = 0; i < c->nlisten; i++) {
@@ -361,8 +328,7 @@ hop_is_us(const struct config *c, const struct route_hop *h)
 		if (ss.ss_family != AF_UNSPEC &&
 		    addr_equal(l, (struct sockaddr *)&ss))
 			return true;
-		loop = addr_cidr_match(&lo4, l) || addr_cidr_match(&lo6, l) ||
-		    addr_cidr_match(&any4, l) || addr_cidr_match(&any6, l);
+		loop = addr_is_loopback(l) || addr_is_unspecified(l);
 		if (local && loop && addr_port(l) == h->port)
 			return true;
 	}

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "relay.h"
 #include "registry.h"
+#include "sgio.h"
 #include "sock.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
@@ -168,7 +169,7 @@ shut_down(const sigset_t *set)
 {
 	struct config *c = config_current();
 	int grace = c->timeout_shutdown;
-	int64_t deadline = sock_now_ms() + (int64_t)grace * 1000;
+	int64_t deadline = sgio_now_ms() + (int64_t)grace * 1000;
 	struct timespec tick = { 0, 200 * 1000 * 1000 };
 	int left, sig;
 
@@ -180,8 +181,8 @@ shut_down(const sigset_t *set)
 		    grace, left);
 	else
 		log_info("shutting down");
-	while ((left = registry_wait_empty(sock_now_ms() + 200)) > 0 &&
-	    sock_now_ms() < deadline) {
+	while ((left = registry_wait_empty(sgio_now_ms() + 200)) > 0 &&
+	    sgio_now_ms() < deadline) {
 		/* A second SIGTERM/SIGINT means: now. */
 		sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "registry.h"
+#include "sgio.h"
 #include "sock.h"
 
 #define BUCKETS	1024
@@ -126,7 +127,7 @@ registry_wait_empty(int64_t deadline_ms)
 	int n;
 
 	pthread_mutex_lock(&lock);
-	while (total > 0 && (left = deadline_ms - sock_now_ms()) > 0) {
+	while (total > 0 && (left = deadline_ms - sgio_now_ms()) > 0) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		left = left > 200 ? 200 : left;
 		ts.tv_nsec += (long)(left % 1000) * 1000000;

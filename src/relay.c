@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "relay.h"
+#include "sgio.h"
 #include "sock.h"
 
 #define POOL_MAX	64		/* idle pipes kept for reuse */
@@ -247,7 +248,7 @@ relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
 	struct pollfd pfd[2];
 	enum relay_end end = RELAY_END_CLOSED;
 	enum step s;
-	int64_t last = sock_now_ms(), idle_ms = (int64_t)idle_s * 1000;
+	int64_t last = sgio_now_ms(), idle_ms = (int64_t)idle_s * 1000;
 	int64_t wait;
 	int i, rc;
 
@@ -264,7 +265,7 @@ relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
 		pfd[1].fd = pfd[1].events != 0 ? dfd : -1;
 		if (pfd[0].fd == -1 && pfd[1].fd == -1)
 			break;		/* cannot happen; never wait forever */
-		wait = idle_s > 0 ? last + idle_ms - sock_now_ms() : -1;
+		wait = idle_s > 0 ? last + idle_ms - sgio_now_ms() : -1;
 		if (idle_s > 0 && wait <= 0) {
 			end = RELAY_END_IDLE;
 			break;
@@ -280,7 +281,7 @@ relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
 		for (i = 0; i < 2; i++) {
 			s = step(&d[i]);
 			if (s == STEP_MOVED)
-				last = sock_now_ms();
+				last = sgio_now_ms();
 			else if (s == STEP_ERR_FROM || s == STEP_ERR_TO) {
 				*err = errno;
 				end = (i == 0) == (s == STEP_ERR_FROM) ?

@@ -30,12 +30,12 @@
 #include "relay.h"
 #include "resolve.h"
 #include "session.h"
+#include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
 #include "udp.h"
 
 #define SESSION_BUF		2048	/* > greeting + login + request */
-#define STAGGER_MS		250	/* RFC 8305 connection attempt delay */
 #define REPLY_TIMEOUT_MS	10000
 
 struct session {
@@ -83,7 +83,7 @@ session_free(struct session *s)
 static int
 send_bytes(struct session *s, const uint8_t *p, size_t n)
 {
-	if (sock_write_all(s->cfd, p, n, sock_now_ms() + REPLY_TIMEOUT_MS)
+	if (sgio_send_all(&sgio_libc, s->cfd, p, n, sgio_now_ms() + REPLY_TIMEOUT_MS)
 	    == -1) {
 		log_info("cannot answer the client: %s", strerror(errno));
 		return -1;
@@ -104,7 +104,7 @@ read_more(struct session *s, const char *stage)
 		log_info("%s: message too long", stage);
 		return -1;
 	}
-	n = sock_read_some(s->cfd, s->buf + s->len, sizeof(s->buf) - s->len,
+	n = sgio_recv_some(&sgio_libc, s->cfd, s->buf + s->len, sizeof(s->buf) - s->len,
 	    s->deadline);
 	if (n > 0) {
 		s->len += (size_t)n;
@@ -475,7 +475,7 @@ connect_direct(struct session *s)
 	if (check_rules(s, &res, skip) == 0)
 		return S5_REP_NOT_ALLOWED;
 	s->dfd = sock_connect_any(res.addrs, res.n, skip,
-	    s->cfg->timeout_connect * 1000, STAGGER_MS, &which);
+	    s->cfg->timeout_connect * 1000, SOCK_STAGGER_MS, &which);
 	if (s->dfd == -1) {
 		rep = socks5_rep_from_errno(errno);
 		log_info("connect to %s: %s", s->dest, strerror(errno));
@@ -544,8 +544,8 @@ pump(struct session *s)
 
 	/* Bytes the client sent right after its request go first. */
 	if (s->len > 0) {
-		if (sock_write_all(s->dfd, s->buf, s->len,
-		    sock_now_ms() + s->cfg->timeout_connect * 1000) == -1) {
+		if (sgio_send_all(&sgio_libc, s->dfd, s->buf, s->len,
+		    sgio_now_ms() + s->cfg->timeout_connect * 1000) == -1) {
 			log_info("early data to %s: %s", s->connected,
 			    strerror(errno));
 			s->end = "destination-error";
@@ -563,7 +563,7 @@ pump(struct session *s)
 static void
 log_access(const struct session *s)
 {
-	int64_t ms = sock_now_ms() - s->start;
+	int64_t ms = sgio_now_ms() - s->start;
 
 	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
 	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
@@ -571,26 +571,6 @@ log_access(const struct session *s)
 	    s->connected[0] ? s->connected : "-", s->rep, s->stats.up,
 	    s->stats.down, s->extra, ms / 1000, (int)(ms % 1000),
 	    s->end);
-}
-
-/*
- * ::ffff:a.b.c.d is an IPv4 peer: listen, announce and compare in IPv4
- * (an IPv6 listener is IPV6_V6ONLY and would never see it).
- */
-static void
-unmap_v4(struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in sin;
-
-	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		return;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = s6->sin6_port;
-	memcpy(&sin.sin_addr, s6->sin6_addr.s6_addr + 12, 4);
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, &sin, sizeof(sin));
 }
 
 /*
@@ -610,7 +590,7 @@ do_bind(struct session *s)
 
 	if ((rep = destination_addrs(s, &res)) != S5_REP_SUCCEEDED)
 		goto refuse;
-	unmap_v4((struct sockaddr_storage *)&res.addrs[0]);
+	addr_unmap_v4(&res.addrs[0]);
 	peer = (const struct sockaddr *)&res.addrs[0];
 	res.n = 1;
 	if (addr_is_unspecified(peer) ? !allowed_upstream(s, NULL) :
@@ -882,7 +862,7 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	s->dfd = -1;
 	s->peer = *peer;
 	s->cfg = cfg;
-	s->start = sock_now_ms();
+	s->start = sgio_now_ms();
 	s->deadline = s->start + (int64_t)cfg->timeout_handshake * 1000;
 	addr_ntop((const struct sockaddr *)peer, s->peerhost,
 	    sizeof(s->peerhost));

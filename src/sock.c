@@ -12,18 +12,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "sgio.h"
 #include "sock.h"
 
 #define ATTEMPTS_MAX	16
-
-int64_t
-sock_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 sock_set_nonblock(int fd, int on)
@@ -140,7 +132,7 @@ sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 	if (n > ATTEMPTS_MAX)
 		n = ATTEMPTS_MAX;
 	for (;;) {
-		now = sock_now_ms();
+		now = sgio_now_ms();
 		while (next < n && skip != NULL && skip[next])
 			next++;
 		if (next < n && (nact == 0 || now >= next_start)) {
@@ -178,7 +170,7 @@ sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 			note_err(&best, errno);
 			break;
 		}
-		now = sock_now_ms();
+		now = sgio_now_ms();
 		/* Walk backwards: drop_attempt moves the last entry down. */
 		for (k = nact; k-- > 0;) {
 			if (rc > 0 && pfd[k].revents != 0) {
@@ -209,65 +201,4 @@ won:
 	for (k = 0; k < nact; k++)
 		close(att[k].fd);
 	return fd;
-}
-
-int
-sock_write_all(int fd, const void *buf, size_t len, int64_t deadline_ms)
-{
-	const char *p = buf;
-	struct pollfd pfd;
-	int64_t left;
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n == -1 && errno == ENOTSOCK)
-			n = write(fd, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		left = deadline_ms < 0 ? -1 : deadline_ms - sock_now_ms();
-		if (deadline_ms >= 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
-ssize_t
-sock_read_some(int fd, void *buf, size_t len, int64_t deadline_ms)
-{
-	struct pollfd pfd;
-	int64_t left;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		left = deadline_ms < 0 ? -1 : deadline_ms - sock_now_ms();
-		if (deadline_ms >= 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
-			return -1;
-	}
 }

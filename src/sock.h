@@ -1,6 +1,6 @@
 /*
- * sock.h - socket helpers: listeners, connect with a timeout over a list
- * of addresses, full writes and bounded reads with deadlines.  Like
+ * sock.h - socket helpers: listeners and connect with a timeout over a
+ * list of addresses (deadline I/O on one descriptor is sgio.h).  Like
  * system calls, they return -1 and set errno on failure.
  */
 #ifndef SG_SOCK_H
@@ -10,9 +10,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-int64_t	sock_now_ms(void);
-
 /*
  * A non-blocking, close-on-exec listening TCP socket bound to sa, with
  * SO_REUSEADDR and, for IPv6, IPV6_V6ONLY set explicitly (so "[::]:1080"
@@ -21,6 +18,9 @@ int64_t	sock_now_ms(void);
 int	sock_listen(const struct sockaddr *sa, socklen_t len, int backlog);
 
 int	sock_set_nonblock(int fd, int on);
+
+/* RFC 8305's "Connection Attempt Delay": the next address after 250 ms. */
+#define SOCK_STAGGER_MS	250
 
 /*
  * Connect to addrs[0..n) in order, Happy Eyeballs style (RFC 8305): the
@@ -34,19 +34,5 @@ int	sock_set_nonblock(int fd, int on);
 int	sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 	    const unsigned char *skip, int timeout_ms, int stagger_ms,
 	    size_t *which);
-
-/*
- * Write all len bytes, waiting with poll up to deadline_ms (absolute,
- * sock_now_ms() clock; -1 = no deadline).  MSG_NOSIGNAL on sockets.
- */
-int	sock_write_all(int fd, const void *buf, size_t len,
-	    int64_t deadline_ms);
-
-/*
- * Read what is available (at most len bytes), waiting for at least one
- * byte until deadline_ms.  Returns the count, 0 at EOF, -1 with
- * ETIMEDOUT at the deadline.
- */
-ssize_t	sock_read_some(int fd, void *buf, size_t len, int64_t deadline_ms);
 
 #endif

@@ -8,90 +8,29 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 
 #include "socks5_client.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait for events on fd until the deadline: 0, or -1 with errno. */
-static int
-wait_fd(int fd, short events, long long deadline)
-{
-	struct pollfd pfd = { fd, events, 0 };
-	long long left;
-	int rc;
-
-	for (;;) {
-		if ((left = deadline - now_ms()) <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		rc = poll(&pfd, 1, (int)left);
-		if (rc > 0)
-			return 0;
-		if (rc == -1 && errno != EINTR)
-			return -1;
-	}
-}
-
-static int
-send_all(int fd, const uint8_t *p, size_t len, long long deadline)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		} else if (n == -1 && errno == EINTR)
-			continue;
-		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(fd, POLLOUT, deadline) == -1)
-				return -1;
-		} else
-			return -1;
-	}
-	return 0;
-}
 
 /*
  * Read one more byte range of an answer: at most want bytes (never past
  * the message, so the program's data stays in the socket).
  */
 static int
-recv_some(int fd, uint8_t *buf, size_t want, size_t *got, long long deadline)
+recv_some(const struct sgio_ops *io, int fd, uint8_t *buf, size_t want,
+    size_t *got, int64_t deadline)
 {
 	ssize_t n;
 
-	for (;;) {
-		n = recv(fd, buf + *got, want, MSG_DONTWAIT);
-		if (n > 0) {
-			*got += (size_t)n;
-			return 0;
-		}
-		if (n == 0) {
-			errno = ECONNRESET;	/* closed mid-handshake */
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (wait_fd(fd, POLLIN, deadline) == -1)
-			return -1;
+	if ((n = sgio_recv_some(io, fd, buf + *got, want, deadline)) == -1)
+		return -1;
+	if (n == 0) {
+		errno = ECONNRESET;	/* closed mid-handshake */
+		return -1;
 	}
+	*got += (size_t)n;
+	return 0;
 }
 
 /* Bytes still missing from a reply whose first got bytes are in buf. */
@@ -117,13 +56,14 @@ reply_missing(const uint8_t *buf, size_t got)
 }
 
 static enum socks5_client_result
-read_method(int fd, struct socks5_client_res *res, long long deadline)
+read_method(const struct sgio_ops *io, int fd, struct socks5_client_res *res,
+    int64_t deadline)
 {
 	uint8_t buf[2];
 	size_t got = 0, used;
 
 	while (got < 2)
-		if (recv_some(fd, buf, 2 - got, &got, deadline) == -1)
+		if (recv_some(io, fd, buf, 2 - got, &got, deadline) == -1)
 			return S5C_IO;
 	if (socks5_parse_method(buf, got, &res->method, &used) != S5_OK)
 		return S5C_PROTOCOL;
@@ -131,13 +71,13 @@ read_method(int fd, struct socks5_client_res *res, long long deadline)
 }
 
 static enum socks5_client_result
-read_auth(int fd, long long deadline)
+read_auth(const struct sgio_ops *io, int fd, int64_t deadline)
 {
 	uint8_t buf[2], status;
 	size_t got = 0, used;
 
 	while (got < 2)
-		if (recv_some(fd, buf, 2 - got, &got, deadline) == -1)
+		if (recv_some(io, fd, buf, 2 - got, &got, deadline) == -1)
 			return S5C_IO;
 	/* Some servers answer RFC 1929 with version 5: tolerate it. */
 	if (buf[0] == S5_VERSION)
@@ -148,14 +88,15 @@ read_auth(int fd, long long deadline)
 }
 
 static enum socks5_client_result
-read_reply(int fd, struct socks5_client_res *res, long long deadline)
+read_reply(const struct sgio_ops *io, int fd, struct socks5_client_res *res,
+    int64_t deadline)
 {
 	uint8_t buf[S5_REPLY_MAX];
 	struct socks5_request rep;
 	size_t got = 0, used, miss;
 
 	while ((miss = reply_missing(buf, got)) > 0)
-		if (recv_some(fd, buf, miss, &got, deadline) == -1)
+		if (recv_some(io, fd, buf, miss, &got, deadline) == -1)
 			return S5C_IO;
 	if (socks5_parse_reply(buf, got, &rep, &used) != S5_OK)
 		return S5C_PROTOCOL;
@@ -199,12 +140,12 @@ build_opening(const struct socks5_client_req *req, bool auth, uint8_t *out,
 }
 
 enum socks5_client_result
-socks5_client_handshake(int fd, const struct socks5_client_req *req,
-    struct socks5_client_res *res)
+socks5_client_handshake(const struct sgio_ops *io, int fd,
+    const struct socks5_client_req *req, struct socks5_client_res *res)
 {
 	uint8_t out[S5_GREETING_MAX + S5_USERPASS_MAX + S5_REQUEST_MAX];
 	bool auth = req->user != NULL && req->user[0] != '\0';
-	long long deadline = now_ms() + req->timeout_ms;
+	int64_t deadline = sgio_now_ms() + req->timeout_ms;
 	enum socks5_client_result r = S5C_PROTOCOL;
 	size_t n;
 
@@ -214,11 +155,11 @@ socks5_client_handshake(int fd, const struct socks5_client_req *req,
 		r = S5C_IO;
 		goto out;
 	}
-	if (send_all(fd, out, n, deadline) == -1) {
+	if (sgio_send_all(io, fd, out, n, deadline) == -1) {
 		r = S5C_IO;
 		goto out;
 	}
-	if ((r = read_method(fd, res, deadline)) != S5C_OK)
+	if ((r = read_method(io, fd, res, deadline)) != S5C_OK)
 		goto out;
 	/* A method we did not offer, or one our pipelined login misfits. */
 	if (is_userpass(res->method) != auth) {
@@ -227,21 +168,23 @@ socks5_client_handshake(int fd, const struct socks5_client_req *req,
 	}
 	if (!req->pipeline && is_userpass(res->method)) {
 		if ((n = socks5_encode_userpass(req->user, req->pass, out,
-		    sizeof(out))) == 0 || send_all(fd, out, n, deadline) == -1) {
+		    sizeof(out))) == 0 ||
+		    sgio_send_all(io, fd, out, n, deadline) == -1) {
 			r = S5C_IO;
 			goto out;
 		}
 	}
-	if (is_userpass(res->method) && (r = read_auth(fd, deadline)) != S5C_OK)
+	if (is_userpass(res->method) && (r = read_auth(io, fd, deadline)) != S5C_OK)
 		goto out;
 	if (!req->pipeline) {
 		if ((n = socks5_encode_request(req->cmd, &req->dest, out,
-		    sizeof(out))) == 0 || send_all(fd, out, n, deadline) == -1) {
+		    sizeof(out))) == 0 ||
+		    sgio_send_all(io, fd, out, n, deadline) == -1) {
 			r = S5C_IO;
 			goto out;
 		}
 	}
-	r = read_reply(fd, res, deadline);
+	r = read_reply(io, fd, res, deadline);
 out:
 	explicit_bzero(out, sizeof(out));
 	return r;

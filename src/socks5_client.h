@@ -2,7 +2,8 @@
  * socks5_client.h - the client side of a SOCKS5 handshake over a
  * connected socket (RFC 1928 sections 3-6, RFC 1929): shared by the
  * Socks Lib (preload/) and the gateway's chained relays (chain.c).
- * Uses only libc (send, recv, poll): safe inside a preloaded program.
+ * I/O through the caller's struct sgio_ops (sgio.h), so the Socks Lib
+ * can hand it libc's own send/recv: safe inside a preloaded program.
  * No logging, no allocation, no globals.
  */
 #ifndef SG_SOCKS5_CLIENT_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sgio.h"
 #include "socks5.h"
 
 enum socks5_client_result {
@@ -52,8 +54,9 @@ struct socks5_client_res {
  * right after the reply stays in the socket for the program.  The
  * password is sent, never stored.
  */
-enum socks5_client_result socks5_client_handshake(int fd,
-	    const struct socks5_client_req *req, struct socks5_client_res *res);
+enum socks5_client_result socks5_client_handshake(const struct sgio_ops *io,
+	    int fd, const struct socks5_client_req *req,
+	    struct socks5_client_res *res);
 
 /* errno a program should see for a REP code (RFC 1928 section 6). */
 int	socks5_errno_from_rep(uint8_t rep);

@@ -25,6 +25,7 @@
 #include "addr.h"
 #include "log.h"
 #include "resolve.h"
+#include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
 #include "udp.h"
@@ -274,7 +275,7 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 {
 	struct udp_state *u;
 	struct pollfd pfd[4];
-	int64_t last = sock_now_ms(), wait;
+	int64_t last = sgio_now_ms(), wait;
 	int64_t idle = (int64_t)a->cfg->timeout_idle * 1000;
 	const char *end = "closed";
 	bool moved;
@@ -292,7 +293,7 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 		pfd[1] = (struct pollfd){ a->ufd, POLLIN, 0 };
 		pfd[2] = (struct pollfd){ a->out4, POLLIN, 0 };
 		pfd[3] = (struct pollfd){ a->out6, POLLIN, 0 };
-		wait = idle > 0 ? last + idle - sock_now_ms() : -1;
+		wait = idle > 0 ? last + idle - sgio_now_ms() : -1;
 		if (idle > 0 && wait <= 0) {
 			end = "idle-timeout";
 			break;
@@ -315,7 +316,7 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 		if ((pfd[3].revents & POLLIN) && from_dest(u, a->out6))
 			moved = true;
 		if (moved)
-			last = sock_now_ms();
+			last = sgio_now_ms();
 	}
 	free(u);
 out:

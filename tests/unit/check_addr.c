@@ -735,6 +735,74 @@ START_TEST(test_is_unspecified)
 }
 END_TEST
 
+START_TEST(test_map_unmap)
+{
+	struct sockaddr_in6 m = mk6("::ffff:192.0.2.7", 8080);
+	struct sockaddr_in v4 = mk4("192.0.2.7", 8080);
+	struct sockaddr_in6 plain = mk6("2001:db8::7", 53);
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &m, sizeof(m));
+	addr_unmap_v4(&ss);
+	ck_assert(addr_equal(SA(&ss), SA(&v4)));
+	/* Back again, and other addresses left alone. */
+	addr_map_v4(&ss);
+	ck_assert(addr_equal(SA(&ss), SA(&m)));
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &plain, sizeof(plain));
+	addr_unmap_v4(&ss);
+	addr_map_v4(&ss);
+	ck_assert(addr_equal(SA(&ss), SA(&plain)));
+	ck_assert(addr_is_v4mapped(m.sin6_addr.s6_addr));
+	ck_assert(!addr_is_v4mapped(plain.sin6_addr.s6_addr));
+}
+END_TEST
+
+START_TEST(test_local_nets)
+{
+	static const char *const local4[] = { "127.0.0.1", "127.255.0.9",
+	    "0.0.0.0", "0.1.2.3", "169.254.1.1", "::ffff:127.0.0.1" };
+	static const char *const local6[] = { "::1", "::", "fe80::1",
+	    "febf::1" };
+	static const char *const other[] = { "192.0.2.1", "128.0.0.1",
+	    "169.255.0.1" };
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(local4) / sizeof(local4[0]); i++) {
+		if (strchr(local4[i], ':') != NULL) {
+			sin6 = mk6(local4[i], 1);
+			ck_assert(addr_is_local(SA(&sin6)));
+			continue;
+		}
+		sin = mk4(local4[i], 1);
+		ck_assert_msg(addr_is_local(SA(&sin)), "%s", local4[i]);
+	}
+	for (i = 0; i < sizeof(local6) / sizeof(local6[0]); i++) {
+		sin6 = mk6(local6[i], 1);
+		ck_assert_msg(addr_is_local(SA(&sin6)), "%s", local6[i]);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		sin = mk4(other[i], 1);
+		ck_assert_msg(!addr_is_local(SA(&sin)), "%s", other[i]);
+	}
+	sin6 = mk6("fec0::1", 1);
+	ck_assert(!addr_is_local(SA(&sin6)));
+	sin = mk4("127.0.0.1", 1);
+	ck_assert(addr_is_loopback(SA(&sin)));
+	sin6 = mk6("::1", 1);
+	ck_assert(addr_is_loopback(SA(&sin6)));
+	sin = mk4("169.254.1.1", 1);
+	ck_assert(!addr_is_loopback(SA(&sin)));
+	ck_assert_str_eq(addr_local_nets_list(text, sizeof(text)),
+	    "\"127.0.0.0/8\", \"::1/128\", \"0.0.0.0/8\", \"::/128\", "
+	    "\"169.254.0.0/16\", \"fe80::/10\"");
+}
+END_TEST
+
 static Suite *
 addr_suite(void)
 {
@@ -783,6 +851,8 @@ addr_suite(void)
 
 	tc = tcase_create("equal");
 	tcase_add_test(tc, test_is_unspecified);
+	tcase_add_test(tc, test_map_unmap);
+	tcase_add_test(tc, test_local_nets);
 	tcase_add_test(tc, test_equal);
 	suite_add_tcase(s, tc);
 

@@ -9,8 +9,7 @@
  * env_name_is_direct (exact names, ".suffix" rules, case, trailing dot);
  * env_hosts_has_name (comments, aliases, tabs, CRLF, IPv6 and scoped
  * lines, malformed lines, names only in comments, partial words, text
- * without a final newline or NUL, the length bound);
- * env_password_mode_ok (type, owner, permission bits).
+ * without a final newline or NUL, the length bound).
  */
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -905,28 +904,6 @@ START_TEST(test_hosts_crlf_only)
 }
 END_TEST
 
-/* --- env_password_mode_ok --- */
-
-START_TEST(test_password_mode)
-{
-	ck_assert(env_password_mode_ok(S_IFREG | 0600, 1000, 1000));
-	ck_assert(env_password_mode_ok(S_IFREG | 0400, 1000, 1000));
-	ck_assert(env_password_mode_ok(S_IFREG | 0700, 0, 0));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0640, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0604, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0610, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0601, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0644, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0600, 0, 1000));
-	ck_assert(!env_password_mode_ok(S_IFREG | 0600, 1000, 0));
-	ck_assert(!env_password_mode_ok(S_IFDIR | 0700, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFLNK | 0600, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFIFO | 0600, 1000, 1000));
-	ck_assert(!env_password_mode_ok(S_IFCHR | 0600, 1000, 1000));
-	ck_assert(!env_password_mode_ok(0600, 1000, 1000));
-}
-END_TEST
-
 static Suite *
 env_suite(void)
 {
@@ -974,10 +951,6 @@ env_suite(void)
 	tcase_add_test(tc, test_hosts_no_match);
 	tcase_add_test(tc, test_hosts_len);
 	tcase_add_test(tc, test_hosts_crlf_only);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("password_mode");
-	tcase_add_test(tc, test_password_mode);
 	suite_add_tcase(s, tc);
 
 	return s;

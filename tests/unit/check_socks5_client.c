@@ -110,7 +110,7 @@ run(struct script *s, const struct socks5_client_req *r,
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	s->fd = sv[1];
 	ck_assert_int_eq(pthread_create(&t, NULL, server, s), 0);
-	rc = socks5_client_handshake(sv[0], r, res);
+	rc = socks5_client_handshake(&sgio_libc, sv[0], r, res);
 	if (rc != S5C_OK || cfd == NULL)
 		shutdown(sv[0], SHUT_RDWR);	/* unblock the server */
 	pthread_join(t, NULL);
