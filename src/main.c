@@ -194,42 +194,57 @@ shut_down(const sigset_t *set)
 	exit(0);
 }
 
-int
-main(int argc, char *argv[])
-{
-	const char *path = NULL;
-	struct config *c;
-	char err[CONFIG_ERRLEN];
-	int ch, foreground = 0, check = 0, verbose = 0, sig;
-	sigset_t set;
+struct opts {
+	const char	*path;		/* -f, or NULL for the default */
+	int		 foreground;	/* -d */
+	int		 check;		/* -n */
+	int		 verbose;	/* -v count */
+};
 
+static void
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
 	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
 		switch (ch) {
 		case 'd':
-			foreground = 1;
+			o->foreground = 1;
 			break;
 		case 'f':
-			path = optarg;
+			o->path = optarg;
 			break;
 		case 'n':
-			check = 1;
+			o->check = 1;
 			break;
 		case 'v':
-			verbose++;
+			o->verbose++;
 			break;
 		case 'V':
 			printf("sixgated %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+}
 
+int
+main(int argc, char *argv[])
+{
+	struct opts o;
+	struct config *c;
+	char err[CONFIG_ERRLEN];
+	int sig;
+	sigset_t set;
+
+	parse_opts(argc, argv, &o);
 	/* Until detached, everything goes to the terminal. */
-	log_init(1, verbose);
-	if ((c = load_config(path, err, sizeof(err))) == NULL) {
+	log_init(1, o.verbose);
+	if ((c = load_config(o.path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -240,7 +255,7 @@ main(int argc, char *argv[])
 		config_free(c);
 		return 1;
 	}
-	if (check) {
+	if (o.check) {
 		printf("configuration OK\n");
 		config_free(c);
 		return 0;
@@ -254,7 +269,7 @@ main(int argc, char *argv[])
 	if (acceptor_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	drop_privileges(c->user);
-	if (!foreground)
+	if (!o.foreground)
 		detach();
 
 	/* Every thread inherits this mask; only sigwait sees the signals. */
@@ -271,7 +286,7 @@ main(int argc, char *argv[])
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP)
-			reload(path);
+			reload(o.path);
 		else
 			shut_down(&set);
 	}

@@ -118,87 +118,121 @@ drop_attempt(struct attempt *att, size_t *nact, size_t k)
 	att[k] = att[--*nact];
 }
 
+/* The connection attempts of one sock_connect_any call. */
+struct dial {
+	struct attempt	 att[ATTEMPTS_MAX];
+	size_t		 nact;		/* attempts in flight */
+	size_t		 next;		/* next address to try */
+	int64_t		 next_start;	/* when it may start */
+	int		 best;		/* most telling error so far */
+};
+
+/*
+ * Start the next address: 1 connected at once (*fd, *which), 0 started
+ * or failed (noted).
+ */
+static int
+dial_start(struct dial *d, const struct sockaddr_storage *addrs, int64_t now,
+    int timeout_ms, int stagger_ms, int *fd, size_t *which)
+{
+	size_t i = d->next++;
+	int rc = start_attempt(&addrs[i], fd);
+
+	if (rc == 1) {
+		*which = i;
+		return 1;
+	}
+	if (rc == -1) {
+		note_err(&d->best, errno);
+		return 0;
+	}
+	d->att[d->nact].fd = *fd;
+	d->att[d->nact].deadline = now + timeout_ms;
+	d->att[d->nact].idx = i;
+	d->nact++;
+	d->next_start = now + stagger_ms;
+	return 0;
+}
+
+/*
+ * Wait for the attempts in flight until the first deadline (theirs or
+ * the next start), then settle the ones that finished or timed out: 1
+ * when one connected (*fd, *which), 0 to go on, -1 when poll failed.
+ */
+static int
+dial_wait(struct dial *d, size_t n, int *fd, size_t *which)
+{
+	struct pollfd pfd[ATTEMPTS_MAX];
+	int64_t now = sgio_now_ms(), wait = d->att[0].deadline;
+	socklen_t elen;
+	size_t k;
+	int rc, err;
+
+	for (k = 0; k < d->nact; k++) {
+		pfd[k] = (struct pollfd){ d->att[k].fd, POLLOUT, 0 };
+		if (d->att[k].deadline < wait)
+			wait = d->att[k].deadline;
+	}
+	if (d->next < n && d->next_start < wait)
+		wait = d->next_start;
+	rc = poll(pfd, d->nact, wait - now < 0 ? 0 : (int)(wait - now));
+	if (rc == -1 && errno != EINTR) {
+		note_err(&d->best, errno);
+		return -1;
+	}
+	now = sgio_now_ms();
+	/* Walk backwards: drop_attempt moves the last entry down. */
+	for (k = d->nact; k-- > 0;) {
+		if (rc > 0 && pfd[k].revents != 0) {
+			err = 0;
+			elen = sizeof(err);
+			if (getsockopt(d->att[k].fd, SOL_SOCKET, SO_ERROR, &err,
+			    &elen) == -1)
+				err = errno;
+			if (err == 0) {
+				*fd = d->att[k].fd;
+				*which = d->att[k].idx;
+				d->att[k] = d->att[--d->nact];
+				return 1;
+			}
+			note_err(&d->best, err);
+		} else if (now >= d->att[k].deadline)
+			note_err(&d->best, ETIMEDOUT);
+		else
+			continue;
+		drop_attempt(d->att, &d->nact, k);
+		d->next_start = now;	/* failed: the next one now */
+	}
+	return 0;
+}
+
 int
 sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
     const unsigned char *skip, int timeout_ms, int stagger_ms, size_t *which)
 {
-	struct attempt att[ATTEMPTS_MAX];
-	struct pollfd pfd[ATTEMPTS_MAX];
-	size_t next = 0, nact = 0, k;
-	int64_t now, next_start = 0, wait;
-	int best = 0, fd = -1, rc, err;
-	socklen_t elen;
+	struct dial d;
+	int fd = -1, rc = 0;
 
+	memset(&d, 0, sizeof(d));
 	if (n > ATTEMPTS_MAX)
 		n = ATTEMPTS_MAX;
-	for (;;) {
-		now = sgio_now_ms();
-		while (next < n && skip != NULL && skip[next])
-			next++;
-		if (next < n && (nact == 0 || now >= next_start)) {
-			rc = start_attempt(&addrs[next], &fd);
-			if (rc == 1) {
-				*which = next;
-				goto won;
-			}
-			if (rc == -1)
-				note_err(&best, errno);
-			else {
-				att[nact].fd = fd;
-				att[nact].deadline = now + timeout_ms;
-				att[nact].idx = next;
-				nact++;
-				next_start = now + stagger_ms;
-			}
-			next++;
-			continue;
-		}
-		if (nact == 0)
+	while (rc == 0) {
+		while (d.next < n && skip != NULL && skip[d.next])
+			d.next++;
+		if (d.next < n && (d.nact == 0 ||
+		    sgio_now_ms() >= d.next_start))
+			rc = dial_start(&d, addrs, sgio_now_ms(), timeout_ms,
+			    stagger_ms, &fd, which);
+		else if (d.nact == 0)
 			break;
-		wait = att[0].deadline;
-		for (k = 0; k < nact; k++) {
-			pfd[k].fd = att[k].fd;
-			pfd[k].events = POLLOUT;
-			if (att[k].deadline < wait)
-				wait = att[k].deadline;
-		}
-		if (next < n && next_start < wait)
-			wait = next_start;
-		wait -= now;
-		rc = poll(pfd, nact, wait < 0 ? 0 : (int)wait);
-		if (rc == -1 && errno != EINTR) {
-			note_err(&best, errno);
-			break;
-		}
-		now = sgio_now_ms();
-		/* Walk backwards: drop_attempt moves the last entry down. */
-		for (k = nact; k-- > 0;) {
-			if (rc > 0 && pfd[k].revents != 0) {
-				err = 0;
-				elen = sizeof(err);
-				if (getsockopt(att[k].fd, SOL_SOCKET, SO_ERROR,
-				    &err, &elen) == -1)
-					err = errno;
-				if (err == 0) {
-					fd = att[k].fd;
-					*which = att[k].idx;
-					att[k] = att[--nact];
-					goto won;
-				}
-				note_err(&best, err);
-				drop_attempt(att, &nact, k);
-				next_start = now;	/* failed: next one now */
-			} else if (now >= att[k].deadline) {
-				note_err(&best, ETIMEDOUT);
-				drop_attempt(att, &nact, k);
-				next_start = now;
-			}
-		}
+		else
+			rc = dial_wait(&d, n, &fd, which);
 	}
-	errno = best != 0 ? best : EHOSTUNREACH;
+	/* The winner keeps its socket; every other attempt is closed. */
+	while (d.nact > 0)
+		drop_attempt(d.att, &d.nact, d.nact - 1);
+	if (rc == 1)
+		return fd;
+	errno = d.best != 0 ? d.best : EHOSTUNREACH;
 	return -1;
-won:
-	for (k = 0; k < nact; k++)
-		close(att[k].fd);
-	return fd;
 }
