@@ -16,6 +16,9 @@
 #include "sgio.h"
 #include "sock.h"
 
+/* How long to leave a readable listener alone when descriptors run out. */
+#define ACCEPT_PAUSE_MS	100
+
 /* The local address the kernel would use towards peer (no packet sent). */
 static int
 source_towards(const struct sockaddr *peer, struct sockaddr_storage *out)
@@ -70,6 +73,34 @@ bindcmd_listen(const struct sockaddr *peer, int ctl,
 	return fd;
 }
 
+/*
+ * accept4 failed for want of descriptors or memory: the connection stays
+ * queued and the listener readable, so polling it again at once would
+ * spin.  Wait a little watching only the client's hang-up.  0 to try
+ * again, -1 with errno at the deadline or when the client has gone.
+ */
+static int
+pause_accept(int ctl, int64_t deadline)
+{
+	struct pollfd pfd = { ctl, POLLRDHUP, 0 };
+	int64_t until = sgio_now_ms() + ACCEPT_PAUSE_MS;
+
+	if (sgio_poll(&pfd, 1, until < deadline ? until : deadline) == -1)
+		return errno == ETIMEDOUT && until < deadline ? 0 : -1;
+	if (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+out_of_resources(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM;
+}
+
 int
 bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
     struct sockaddr_storage *from)
@@ -78,6 +109,7 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 	struct pollfd pfd[2];
 	struct sockaddr_storage want, got;
 	char buf[ADDR_STRLEN];
+	bool told = false;
 	socklen_t len;
 	int fd;
 
@@ -101,6 +133,14 @@ bindcmd_accept(int lfd, int ctl, const struct sockaddr *peer, int timeout_ms,
 		len = sizeof(*from);
 		fd = accept4(lfd, (struct sockaddr *)from, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1 && out_of_resources(errno)) {
+			if (!told)
+				log_warn("bind: cannot accept yet");
+			told = true;
+			if (pause_accept(ctl, deadline) == -1)
+				return -1;
+			continue;
+		}
 		if (fd == -1)
 			continue;
 		memcpy(&got, from, sizeof(got));
