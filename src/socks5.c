@@ -150,8 +150,12 @@ socks5_parse_userpass(const uint8_t *buf, size_t len,
 		return S5_ERR_FORMAT;
 	if (len < 3 + ulen + plen)
 		return S5_NEED_MORE;
-	/* A NUL would silently shorten the name PAM sees. */
-	if (memchr(buf + 2, '\0', ulen) != NULL)
+	/*
+	 * A NUL would silently shorten what PAM sees: "secret\0junk" would
+	 * log in as "secret".
+	 */
+	if (memchr(buf + 2, '\0', ulen) != NULL ||
+	    memchr(buf + 3 + ulen, '\0', plen) != NULL)
 		return S5_ERR_FORMAT;
 	up->ulen = (uint8_t)ulen;
 	up->plen = (uint8_t)plen;

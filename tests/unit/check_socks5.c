@@ -428,6 +428,29 @@ START_TEST(test_userpass_255)
 }
 END_TEST
 
+/*
+ * Zero lengths and NUL bytes are refused (the session answers 0x01):
+ * "secret\0junk" must not log in as "secret", nor "bob\0x" as "bob".
+ */
+START_TEST(test_userpass_refused)
+{
+	struct socks5_userpass up;
+	size_t c = SENTINEL;
+
+	ck_assert_int_eq(socks5_parse_userpass(guarded("\x01\x00", 2), 2,
+	    &up, &c), S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_userpass(guarded("\x01\x01" "a"
+	    "\x00", 4), 4, &up, &c), S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_userpass(guarded("\x01\x05" "bob\0x"
+	    "\x02" "pw", 10), 10, &up, &c), S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_userpass(guarded("\x01\x03" "bob"
+	    "\x0b" "secret\0junk", 17), 17, &up, &c), S5_ERR_FORMAT);
+	ck_assert_int_eq(socks5_parse_userpass(guarded("\x01\x03" "bob"
+	    "\x01" "\0", 7), 7, &up, &c), S5_ERR_FORMAT);
+	ck_assert_uint_eq(c, SENTINEL);
+}
+END_TEST
+
 START_TEST(test_request_v4)
 {
 	struct socks5_request r;
@@ -2074,6 +2097,7 @@ socks5_suite(void)
 	tcase_add_test(tc, test_greeting_255);
 	tcase_add_test(tc, test_userpass_parse);
 	tcase_add_test(tc, test_userpass_255);
+	tcase_add_test(tc, test_userpass_refused);
 	tcase_add_test(tc, test_request_v4);
 	tcase_add_test(tc, test_request_v6);
 	tcase_add_test(tc, test_request_domain);
