@@ -201,8 +201,8 @@ addr_cidr_match(const struct addr_cidr *c, const struct sockaddr *sa)
 	a = sin6->sin6_addr.s6_addr;
 	if (c->family == AF_INET6)
 		return addr_prefix_match(c->addr, a, c->prefix);
-	if (addr_is_v4mapped(a))
-		return addr_prefix_match(c->addr, a + 12, c->prefix);
+	if ((a = addr_embedded_v4(a)) != NULL)
+		return addr_prefix_match(c->addr, a, c->prefix);
 	return false;
 }
 
@@ -323,6 +323,22 @@ bool
 addr_is_v4mapped(const uint8_t *a16)
 {
 	return memcmp(a16, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0;
+}
+
+const uint8_t *
+addr_embedded_v4(const uint8_t *a16)
+{
+	static const uint8_t translated[12] = { [8] = 0xff, [9] = 0xff };
+	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t zero[12];
+
+	if (addr_is_v4mapped(a16) || memcmp(a16, translated, 12) == 0 ||
+	    memcmp(a16, nat64, 12) == 0)
+		return a16 + 12;
+	/* IPv4-compatible, but not ::, ::1 and the rest of ::/104. */
+	if (memcmp(a16, zero, 12) == 0 && a16[12] != 0)
+		return a16 + 12;
+	return NULL;
 }
 
 void

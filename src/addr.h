@@ -52,9 +52,11 @@ enum addr_status addr_parse_sockaddr(const char *s,
 enum addr_status addr_parse_cidr(const char *s, struct addr_cidr *c);
 
 /*
- * Does address sa lie in network c?  IPv4-mapped IPv6 addresses
- * (::ffff:a.b.c.d) are matched as IPv4, so a v4 rule still applies to a
- * client that reaches a dual-stack socket.
+ * Does address sa lie in network c?  IPv6 addresses that carry an IPv4
+ * address (addr_embedded_v4) are matched against IPv4 networks as that
+ * address: a v4 rule still applies to a client that reaches a dual-stack
+ * socket, and "deny 127.0.0.0/8" also stops ::ffff:127.0.0.1,
+ * ::127.0.0.1, ::ffff:0:127.0.0.1 and 64:ff9b::127.0.0.1 (NAT64).
  */
 bool addr_cidr_match(const struct addr_cidr *c, const struct sockaddr *sa);
 
@@ -90,6 +92,15 @@ bool addr_prefix_match(const uint8_t *net, const uint8_t *a, unsigned prefix);
 
 /* Are these 16 bytes an IPv4-mapped IPv6 address (::ffff:a.b.c.d)? */
 bool addr_is_v4mapped(const uint8_t *a16);
+
+/*
+ * The IPv4 address inside an IPv6 one, or NULL: IPv4-mapped
+ * (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d, RFC 2765), the
+ * NAT64 well-known prefix (64:ff9b::a.b.c.d, RFC 6052) and
+ * IPv4-compatible (::a.b.c.d, RFC 4291), the last only outside ::/104
+ * so that :: and ::1 stay IPv6.  Returns a pointer to the 4 bytes.
+ */
+const uint8_t *addr_embedded_v4(const uint8_t *a16);
 
 /*
  * ::ffff:a.b.c.d becomes a.b.c.d with the same port, so that a peer of

@@ -507,12 +507,27 @@ START_TEST(test_match_mapped)
 	ck_assert(match6("10.248.0.0/13", "::ffff:10.249.0.1"));
 	ck_assert(!match6("10.248.0.0/13", "::ffff:10.247.0.1"));
 	ck_assert(match6("192.0.2.7", "::ffff:192.0.2.7"));
-	/* only the real mapped prefix: not IPv4-compatible ::a.b.c.d, nor
-	 * near misses */
-	ck_assert(!match6("10.0.0.0/8", "::10.1.2.3"));
+	/*
+	 * So are the other IPv6 forms that carry an IPv4 address:
+	 * IPv4-compatible, IPv4-translated and NAT64's well-known prefix
+	 * (a "deny 127.0.0.0/8" must not be walked round through them).
+	 */
+	ck_assert(match6("10.0.0.0/8", "::10.1.2.3"));
+	ck_assert(match6("127.0.0.0/8", "::127.0.0.1"));
+	ck_assert(match6("10.0.0.0/8", "::ffff:0:10.1.2.3"));
+	ck_assert(match6("127.0.0.0/8", "::ffff:0:127.0.0.1"));
+	ck_assert(match6("10.0.0.0/8", "64:ff9b::10.1.2.3"));
+	ck_assert(match6("127.0.0.0/8", "64:ff9b::127.0.0.1"));
+	ck_assert(!match6("10.0.0.0/8", "64:ff9b::11.1.2.3"));
+	/* :: and ::1 stay IPv6 (not 0.0.0.0 and 0.0.0.1) */
+	ck_assert(!match6("0.0.0.0/0", "::"));
+	ck_assert(!match6("0.0.0.0/0", "::1"));
+	ck_assert(!match6("0.0.0.0/8", "::0.255.0.1"));
+	/* near misses */
 	ck_assert(!match6("10.0.0.0/8", "::fffe:10.1.2.3"));
 	ck_assert(!match6("10.0.0.0/8", "1::ffff:10.1.2.3"));
-	ck_assert(!match6("10.0.0.0/8", "64:ff9b::10.1.2.3"));
+	ck_assert(!match6("10.0.0.0/8", "64:ff9b:1::10.1.2.3"));
+	ck_assert(!match6("10.0.0.0/8", "::1:ffff:0:10.1.2.3"));
 	/* a v4 address does not match v6 networks */
 	ck_assert(!match4("2001:db8::/32", "32.1.13.184"));
 	ck_assert(!match4("::1/128", "127.0.0.1"));

@@ -216,8 +216,10 @@ START_TEST(test_cidr_v4)
 	ck_assert_int_eq(by_addr(1, "192.0.2.7", 80), 0);
 	ck_assert_int_eq(by_addr(1, "192.0.2.6", 80), -1);
 	ck_assert_int_eq(by_addr(1, "192.0.2.8", 80), -1);
-	/* IPv4 networks never match IPv6 addresses */
-	ck_assert_int_eq(by_addr(1, "::a00:1", 80), -1);
+	/* IPv4 networks match IPv6 addresses only when they carry IPv4 */
+	ck_assert_int_eq(by_addr(1, "::a00:1", 80), 0);
+	ck_assert_int_eq(by_addr(1, "64:ff9b::a00:1", 80), 0);
+	ck_assert_int_eq(by_addr(1, "2001:db8::a00:1", 80), -1);
 	ck_assert_int_eq(by_addr(1, "2001:db8::1", 80), -1);
 	ck_assert_int_eq(by_addr(1, "::1", 80), -1);
 }
