@@ -374,6 +374,40 @@ addr_map_v4(struct sockaddr_storage *ss)
 	memcpy(s6->sin6_addr.s6_addr + 12, &sin.sin_addr, 4);
 }
 
+void
+addr_client_key(const struct sockaddr *sa, unsigned v6_prefix,
+    uint8_t key[ADDR_KEY_LEN])
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	const uint8_t *a;
+	unsigned i;
+
+	memset(key, 0, ADDR_KEY_LEN);
+	if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return;
+	}
+	if (sa->sa_family != AF_INET6)
+		return;
+	a = s6->sin6_addr.s6_addr;
+	if (addr_is_v4mapped(a)) {
+		key[0] = 4;
+		memcpy(key + 1, a + 12, 4);
+		return;
+	}
+	key[0] = 6;
+	if (v6_prefix > 128)
+		v6_prefix = 128;
+	for (i = 0; i < 16; i++) {
+		if (v6_prefix >= (i + 1) * 8)
+			key[1 + i] = a[i];
+		else if (v6_prefix > i * 8)
+			key[1 + i] = (uint8_t)(a[i] &
+			    (0xff << (8 - (v6_prefix - i * 8))));
+	}
+}
+
 static bool
 in_nets(const struct addr_cidr *nets, size_t n, const struct sockaddr *sa)
 {

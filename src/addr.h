@@ -121,6 +121,16 @@ void addr_map_v4(struct sockaddr_storage *ss);
 #define ADDR_LOCAL_NETS_N	6
 extern const struct addr_cidr addr_local_nets[ADDR_LOCAL_NETS_N];
 
+/*
+ * The key a client address is counted under (limits per client, the
+ * failed-login throttle): an IPv4 address (IPv4-mapped ones too) as it
+ * is, an IPv6 address cut to v6_prefix bits (64: one customer's LAN).
+ * key[0] is the family, key[1..16] the masked address bytes.
+ */
+#define ADDR_KEY_LEN	17
+void addr_client_key(const struct sockaddr *sa, unsigned v6_prefix,
+	    uint8_t key[ADDR_KEY_LEN]);
+
 /* Does sa lie in one of addr_local_nets? */
 bool addr_is_local(const struct sockaddr *sa);
 
