@@ -1,0 +1,36 @@
+/*
+ * fdbudget.h - descriptors, not sessions, are what a relay costs: a
+ * CONNECT holds 2, a BIND 3, a UDP association 4, and a connect in
+ * progress a few more.  Each session reserves what it is about to open
+ * before opening it and gives it back after closing; a reserve stays
+ * free for PAM, getaddrinfo, logging and splice pipes, so a valid login
+ * is never answered with a failure that came from an exhausted table.
+ * Lock-free (one atomic counter).
+ */
+#ifndef SG_FDBUDGET_H
+#define SG_FDBUDGET_H
+
+#include <stdbool.h>
+
+/* Descriptors kept out of the budget for everything but sessions. */
+#define FDBUDGET_RESERVE	64
+
+/* What each command holds at most, the client's socket included. */
+#define FDBUDGET_CONNECT	2
+#define FDBUDGET_BIND		3
+#define FDBUDGET_UDP		4
+/* Connection attempts one session may have in flight at once. */
+#define FDBUDGET_ATTEMPTS	4
+
+/* The budget: the descriptor limit less the reserve (at least 1). */
+void	fdbudget_init(long nofile);
+
+/* Take n descriptors: true if they were free (then give them back). */
+bool	fdbudget_take(int n);
+void	fdbudget_give(int n);
+
+/* Descriptors reserved now, and the budget, for status and tests. */
+int	fdbudget_used(void);
+int	fdbudget_total(void);
+
+#endif
