@@ -244,16 +244,16 @@ door_socks5_run(struct request *r)
 	r->door = &socks5_door;
 	r->door_ctx = &d;
 	if (do_greeting(&d, &method) == -1)
-		goto done;
+		goto out;
 	r->sixgate_client = method == S5_METHOD_SIXGATE;
 	if (method != S5_METHOD_NONE && do_login(&d) == -1)
-		goto done;
+		goto out;
 	if (read_request(&d) == -1)
-		goto done;
+		goto out;
 	r->early = d.buf;
 	r->nearly = d.len;
 	request_run(r);
-done:
+out:
 	r->early = NULL;
 	r->nearly = 0;
 	r->door_ctx = NULL;

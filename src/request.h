@@ -36,43 +36,45 @@ enum request_auth {
  * Both return 0, or -1 (logged) when the client cannot be answered.
  */
 struct request_door {
-	const char	*name;		/* the door's protocol, "socks5" */
+	const char	*name;		/* its protocol: "socks5" */
 	/* The outcome rep, with the bound address bnd (NULL: none). */
 	int		(*reply)(void *ctx, uint8_t rep,
 			    const struct sockaddr *bnd);
-	/* The same with a wire address (a chained hop's BND, maybe a name). */
+	/* The same with a wire address (a chained hop's, maybe a name). */
 	int		(*reply_wire)(void *ctx, uint8_t rep,
 			    const struct socks5_addr *bnd);
 };
 
 struct request {
 	/* Set up by whoever accepted the client (session_start). */
-	int			 cfd;		/* the client's connection */
+	int			 cfd;		/* the client */
 	struct sockaddr_storage	 peer;
-	char			 peerhost[ADDR_STRLEN];	/* no port: PAM_RHOST */
+	/* Its host without port (PAM_RHOST, log lines). */
+	char			 peerhost[ADDR_STRLEN];
 	const struct config	*cfg;
-	int64_t			 start;		/* sock_now_ms() at accept */
+	int64_t			 start;		/* accepted, ms */
 
-	/* Filled by the door. */
+	/* Filled by the door; user and auth by request_login. */
 	const struct request_door *door;
 	void			*door_ctx;
-	enum request_auth	 auth;		/* by request_login */
+	enum request_auth	 auth;
 	char			 user[S5_NAME_MAX + 1];
-	bool			 sixgate_client; /* a Socks Lib (socks5.h) */
+	bool			 sixgate_client; /* chose 0x88 */
 	uint8_t			 cmd;		/* S5_CMD_* */
 	struct socks5_addr	 dest;		/* as sent */
-	const uint8_t		*early;		/* sent past the request: */
-	size_t			 nearly;	/* relayed first */
+	/* Bytes sent past the request: relayed first. */
+	const uint8_t		*early;
+	size_t			 nearly;
 
-	/* The core's, for the access line. */
-	int			 dfd;		/* the far side; -1: none */
-	char			 dest_str[S5_NAME_MAX + 16];	/* as sent */
+	/* The core's; most of it ends up in the access line. */
+	int			 dfd;		/* far side, or -1 */
+	char			 dest_str[S5_NAME_MAX + 16];
 	char			 connected[ADDR_STRLEN + 300];
-	bool			 have_bnd;	/* chained: the last hop's */
-	struct socks5_addr	 bnd;
-	uint8_t			 rep;		/* the last reply sent */
+	bool			 have_bnd;	/* chained: */
+	struct socks5_addr	 bnd;		/* last hop's */
+	uint8_t			 rep;		/* last sent */
 	struct relay_stats	 stats;
-	char			 extra[160];	/* more for the access line */
+	char			 extra[160];
 	const char		*end;		/* why it ended */
 };
 
