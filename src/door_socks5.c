@@ -22,7 +22,7 @@
 #define DOOR_BUF		2048	/* > greeting + login + request */
 #define REPLY_TIMEOUT_MS	10000
 
-struct door {
+struct door_socks5 {
 	struct request	*req;
 	int64_t		 deadline;	/* end of the handshake */
 	uint8_t		 buf[DOOR_BUF];
@@ -30,7 +30,7 @@ struct door {
 };
 
 static int
-send_bytes(struct door *d, const uint8_t *p, size_t n)
+send_bytes(struct door_socks5 *d, const uint8_t *p, size_t n)
 {
 	if (sock_write_all(d->req->cfd, p, n, sock_now_ms() + REPLY_TIMEOUT_MS)
 	    == -1) {
@@ -45,7 +45,7 @@ send_bytes(struct door *d, const uint8_t *p, size_t n)
  * error, timeout or a full buffer.
  */
 static int
-read_more(struct door *d, const char *stage)
+read_more(struct door_socks5 *d, const char *stage)
 {
 	ssize_t n;
 
@@ -71,7 +71,7 @@ read_more(struct door *d, const char *stage)
 
 /* Drop n parsed bytes from the front of the buffer. */
 static void
-consume(struct door *d, size_t n)
+consume(struct door_socks5 *d, size_t n)
 {
 	memmove(d->buf, d->buf + n, d->len - n);
 	d->len -= n;
@@ -147,7 +147,7 @@ choose_method(const struct config *c, const struct socks5_greeting *g)
 
 /* RFC 1928 section 3: choose a method in the configured order. */
 static int
-do_greeting(struct door *d, uint8_t *method)
+do_greeting(struct door_socks5 *d, uint8_t *method)
 {
 	struct socks5_greeting g;
 	enum socks5_status st;
@@ -176,7 +176,7 @@ do_greeting(struct door *d, uint8_t *method)
 
 /* RFC 1929, checked by the core; the password is wiped whatever happens. */
 static int
-do_login(struct door *d)
+do_login(struct door_socks5 *d)
 {
 	struct socks5_userpass up;
 	enum socks5_status st;
@@ -210,7 +210,7 @@ fail:
 
 /* RFC 1928 section 4; a request the codec refuses is answered here. */
 static int
-read_request(struct door *d)
+read_request(struct door_socks5 *d)
 {
 	struct socks5_request req;
 	enum socks5_status st;
@@ -235,7 +235,7 @@ read_request(struct door *d)
 void
 door_socks5_run(struct request *r)
 {
-	struct door d;
+	struct door_socks5 d;
 	uint8_t method;
 
 	d.req = r;
