@@ -1,7 +1,7 @@
 /*
  * config.h - the daemon configuration: libconfig text -> struct config,
  * validated, immutable once built and shared by reference count.
- * config.c is the only file that includes libconfig.h.
+ * Only the config module's files (config*.c) include libconfig.h.
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H

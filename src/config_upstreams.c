@@ -37,19 +37,19 @@
  * group may read it, so that root can own it and _sixgate read it.
  */
 static int
-read_password(struct pctx *p, const config_setting_t *s, const char *path,
+read_password(struct cfg_pctx *p, const config_setting_t *s, const char *path,
     char *out, size_t outlen)
 {
 	char why[160];
 
 	if (pwfile_read(path, 007, PWFILE_ANY_OWNER, out, outlen, why,
 	    sizeof(why)) == -1)
-		return fail(p, s, "password_file \"%s\": %s", path, why);
+		return cfg_fail(p, s, "password_file \"%s\": %s", path, why);
 	return 0;
 }
 
 static int
-parse_hop(struct pctx *p, const config_setting_t *g, struct route_hop *h)
+parse_hop(struct cfg_pctx *p, const config_setting_t *g, struct route_hop *h)
 {
 	static const char *const keys[] = { "name", "address", "user",
 	    "password_file", NULL };
@@ -58,30 +58,31 @@ parse_hop(struct pctx *p, const config_setting_t *g, struct route_hop *h)
 
 	memset(h, 0, sizeof(*h));
 	h->line = config_setting_source_line(g);
-	if (check_keys(p, g, "a hop", keys) == -1)
+	if (cfg_check_keys(p, g, "a hop", keys) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "name")) != NULL &&
-	    get_string(p, s, h->name, sizeof(h->name)) == -1)
+	    cfg_get_string(p, s, h->name, sizeof(h->name)) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "address")) == NULL)
-		return fail(p, g, "a hop needs an address (\"host:port\")");
-	if (get_string(p, s, h->text, sizeof(h->text)) == -1)
+		return cfg_fail(p, g, "a hop needs an address (\"host:port\")");
+	if (cfg_get_string(p, s, h->text, sizeof(h->text)) == -1)
 		return -1;
 	if (addr_split_hostport(h->text, h->host, sizeof(h->host), &h->port)
 	    != ADDR_OK || h->port == 0)
-		return fail(p, s, "address \"%s\" is not host:port or "
+		return cfg_fail(p, s, "address \"%s\" is not host:port or "
 		    "[ipv6]:port", h->text);
 	if ((s = config_setting_get_member(g, "user")) != NULL &&
-	    get_string(p, s, h->user, sizeof(h->user)) == -1)
+	    cfg_get_string(p, s, h->user, sizeof(h->user)) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "password_file")) != NULL) {
-		if (get_string(p, s, path, sizeof(path)) == -1 ||
+		if (cfg_get_string(p, s, path, sizeof(path)) == -1 ||
 		    read_password(p, s, path, h->password,
 		    sizeof(h->password)) == -1)
 			return -1;
 	}
 	if ((h->user[0] == '\0') != (h->password[0] == '\0'))
-		return fail(p, g, "a hop needs both user and password_file, "
+		return cfg_fail(p, g,
+		    "a hop needs both user and password_file, "
 		    "or neither");
 	return 0;
 }
@@ -102,15 +103,15 @@ find_hop(const struct config *c, const char *name, size_t *idx)
 }
 
 static int
-add_hop(struct pctx *p, const config_setting_t *g, struct config *c,
+add_hop(struct cfg_pctx *p, const config_setting_t *g, struct config *c,
     size_t *idx)
 {
 	struct route_hop *n;
 
 	if (c->nhops == HOPS_MAX)
-		return fail(p, g, "at most %d hops", HOPS_MAX);
+		return cfg_fail(p, g, "at most %d hops", HOPS_MAX);
 	if ((n = realloc(c->hops, (c->nhops + 1) * sizeof(*n))) == NULL)
-		return fail(p, g, "out of memory");
+		return cfg_fail(p, g, "out of memory");
 	c->hops = n;
 	if (parse_hop(p, g, &c->hops[c->nhops]) == -1) {
 		explicit_bzero(&c->hops[c->nhops], sizeof(c->hops[0]));
@@ -118,37 +119,37 @@ add_hop(struct pctx *p, const config_setting_t *g, struct config *c,
 	}
 	if (c->hops[c->nhops].name[0] != '\0' &&
 	    find_hop(c, c->hops[c->nhops].name, idx) == 0)
-		return fail(p, g, "hop \"%s\" is defined twice",
+		return cfg_fail(p, g, "hop \"%s\" is defined twice",
 		    c->hops[c->nhops].name);
 	*idx = c->nhops++;
 	return 0;
 }
 
 static int
-parse_hops(struct pctx *p, const config_setting_t *s, struct config *c)
+parse_hops(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
 {
 	const config_setting_t *g;
 	size_t idx;
 	int i;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
-		return fail(p, s, "hops must be a list of groups: "
+		return cfg_fail(p, s, "hops must be a list of groups: "
 		    "hops = ( { name = ...; address = ...; }, ... );");
 	for (i = 0; (g = config_setting_get_elem(s, (unsigned)i)) != NULL;
 	    i++) {
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-			return fail(p, g, "hops: each hop must be a group");
+			return cfg_fail(p, g, "hops: each hop must be a group");
 		if (add_hop(p, g, c, &idx) == -1)
 			return -1;
 		if (c->hops[idx].name[0] == '\0')
-			return fail(p, g, "hops: a hop here needs a name");
+			return cfg_fail(p, g, "hops: a hop here needs a name");
 	}
 	return 0;
 }
 
 /* One chain: hop names (from hops) or inline hop groups. */
 static int
-parse_chain(struct pctx *p, const config_setting_t *s, struct config *c,
+parse_chain(struct cfg_pctx *p, const config_setting_t *s, struct config *c,
     struct route_chain *ch)
 {
 	const config_setting_t *e;
@@ -159,29 +160,30 @@ parse_chain(struct pctx *p, const config_setting_t *s, struct config *c,
 	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
 	    i++) {
 		if (ch->nhops == ROUTE_HOPS_MAX)
-			return fail(p, e, "via: at most %d hops in a chain",
+			return cfg_fail(p, e, "via: at most %d hops in a chain",
 			    ROUTE_HOPS_MAX);
 		if (config_setting_type(e) == CONFIG_TYPE_STRING) {
 			ref = config_setting_get_string(e);
 			if (find_hop(c, ref, &ch->hops[ch->nhops]) == -1)
-				return fail(p, e, "via: unknown hop \"%s\" "
+				return cfg_fail(p, e, "via: unknown hop \"%s\" "
 				    "(not defined in hops)", ref);
 		} else if (config_setting_type(e) == CONFIG_TYPE_GROUP) {
 			if (add_hop(p, e, c, &ch->hops[ch->nhops]) == -1)
 				return -1;
 		} else
-			return fail(p, e, "via: a hop is a name from hops or "
+			return cfg_fail(p, e,
+			    "via: a hop is a name from hops or "
 			    "a group { address = ...; }");
 		ch->nhops++;
 	}
 	if (ch->nhops == 0)
-		return fail(p, s, "via: a chain needs at least one hop");
+		return cfg_fail(p, s, "via: a chain needs at least one hop");
 	return 0;
 }
 
 /* via = one chain, or a list of alternative chains. */
 static int
-parse_via(struct pctx *p, const config_setting_t *s, struct config *c,
+parse_via(struct cfg_pctx *p, const config_setting_t *s, struct config *c,
     struct route *r)
 {
 	const config_setting_t *e;
@@ -189,7 +191,8 @@ parse_via(struct pctx *p, const config_setting_t *s, struct config *c,
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
 	    config_setting_type(s) != CONFIG_TYPE_ARRAY)
-		return fail(p, s, "via must be a list: via = ( \"gw2\" ); or "
+		return cfg_fail(p, s,
+		    "via must be a list: via = ( \"gw2\" ); or "
 		    "via = ( ( \"gw2\" ), ( \"gw3\" ) );");
 	e = config_setting_get_elem(s, 0);
 	if (e == NULL || (config_setting_type(e) != CONFIG_TYPE_LIST &&
@@ -200,14 +203,15 @@ parse_via(struct pctx *p, const config_setting_t *s, struct config *c,
 	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
 	    i++) {
 		if (i == ROUTE_CHAINS_MAX)
-			return fail(p, e, "via: at most %d alternative chains",
+			return cfg_fail(p, e,
+			    "via: at most %d alternative chains",
 			    ROUTE_CHAINS_MAX);
 		if ((config_setting_type(e) != CONFIG_TYPE_LIST &&
 		    config_setting_type(e) != CONFIG_TYPE_ARRAY) ||
 		    parse_chain(p, e, c, &r->chains[i]) == -1)
 			return config_setting_type(e) == CONFIG_TYPE_LIST ||
 			    config_setting_type(e) == CONFIG_TYPE_ARRAY ? -1 :
-			    fail(p, e, "via: mix of hops and chains");
+			    cfg_fail(p, e, "via: mix of hops and chains");
 		r->nchains = (size_t)i + 1;
 	}
 	return 0;
@@ -226,20 +230,20 @@ valid_pattern(const char *v)
 
 /* to: networks (CIDR, bare addresses) and name patterns, mixed. */
 static int
-parse_to(struct pctx *p, const config_setting_t *s, struct route *r)
+parse_to(struct cfg_pctx *p, const config_setting_t *s, struct route *r)
 {
 	const config_setting_t *e;
 	struct addr_cidr net;
 	const char *v;
 	size_t n, i;
 
-	if (check_string_list(p, s) == -1)
+	if (cfg_check_string_list(p, s) == -1)
 		return -1;
 	n = (size_t)config_setting_length(s);
 	r->nets = calloc(n + 1, sizeof(*r->nets));
 	r->names = calloc(n + 1, sizeof(*r->names));
 	if (r->nets == NULL || r->names == NULL)
-		return fail(p, s, "out of memory");
+		return cfg_fail(p, s, "out of memory");
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		v = config_setting_get_string(e);
@@ -247,20 +251,20 @@ parse_to(struct pctx *p, const config_setting_t *s, struct route *r)
 			r->nets[r->nnets++] = net;
 		else if (valid_pattern(v)) {
 			if ((r->names[r->nnames] = strdup(v)) == NULL)
-				return fail(p, e, "out of memory");
+				return cfg_fail(p, e, "out of memory");
 			/* "example." and "example" are the same name. */
 			if (r->names[r->nnames][strlen(v) - 1] == '.')
 				r->names[r->nnames][strlen(v) - 1] = '\0';
 			r->nnames++;
 		} else
-			return fail(p, e, "to: \"%s\" is neither a network "
+			return cfg_fail(p, e, "to: \"%s\" is neither a network "
 			    "nor a name pattern (name, *.suffix)", v);
 	}
 	return 0;
 }
 
 static int
-parse_route(struct pctx *p, const config_setting_t *g, struct config *c,
+parse_route(struct cfg_pctx *p, const config_setting_t *g, struct config *c,
     struct route *r)
 {
 	static const char *const keys[] = { "to", "ports", "via", "action",
@@ -269,32 +273,33 @@ parse_route(struct pctx *p, const config_setting_t *g, struct config *c,
 	char action[16] = "";
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail(p, g, "upstreams: each entry must be a group");
+		return cfg_fail(p, g, "upstreams: each entry must be a group");
 	r->line = config_setting_source_line(g);
-	if (check_keys(p, g, "an upstreams entry", keys) == -1)
+	if (cfg_check_keys(p, g, "an upstreams entry", keys) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "to")) != NULL &&
 	    parse_to(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "ports")) != NULL &&
-	    parse_ports(p, s, &r->ports, &r->nports) == -1)
+	    cfg_parse_ports(p, s, &r->ports, &r->nports) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "action")) != NULL &&
-	    get_string(p, s, action, sizeof(action)) == -1)
+	    cfg_get_string(p, s, action, sizeof(action)) == -1)
 		return -1;
 	via = config_setting_get_member(g, "via");
 	if (strcmp(action, "direct") == 0 || strcmp(action, "deny") == 0) {
 		if (via != NULL)
-			return fail(p, via, "via makes no sense with action "
+			return cfg_fail(p, via,
+			    "via makes no sense with action "
 			    "\"%s\"", action);
 		r->action = action[1] == 'i' ? ROUTE_DIRECT : ROUTE_DENY;
 		return 0;
 	}
 	if (action[0] != '\0' && strcmp(action, "chain") != 0)
-		return fail(p, s, "action must be \"chain\", \"direct\" or "
+		return cfg_fail(p, s, "action must be \"chain\", \"direct\" or "
 		    "\"deny\"");
 	if (via == NULL)
-		return fail(p, g, "upstreams entry without via (or action "
+		return cfg_fail(p, g, "upstreams entry without via (or action "
 		    "\"direct\" / \"deny\")");
 	r->action = ROUTE_CHAIN;
 	return parse_via(p, via, c, r);
@@ -336,7 +341,7 @@ hop_is_us(const struct config *c, const struct route_hop *h)
 }
 
 int
-parse_upstreams(struct pctx *p, const config_setting_t *root,
+cfg_parse_upstreams(struct cfg_pctx *p, const config_setting_t *root,
     struct config *c)
 {
 	const config_setting_t *s;
@@ -347,14 +352,15 @@ parse_upstreams(struct pctx *p, const config_setting_t *root,
 		return -1;
 	if ((s = config_setting_get_member(root, "upstreams")) != NULL) {
 		if (config_setting_type(s) != CONFIG_TYPE_LIST)
-			return fail(p, s, "upstreams must be a list of groups: "
+			return cfg_fail(p, s,
+			    "upstreams must be a list of groups: "
 			    "upstreams = ( { to = ...; via = ...; }, ... );");
 		if ((n = (size_t)config_setting_length(s)) > ROUTES_MAX)
-			return fail(p, s, "upstreams: at most %d entries",
+			return cfg_fail(p, s, "upstreams: at most %d entries",
 			    ROUTES_MAX);
 		if (n > 0 && (c->routes = calloc(n, sizeof(*c->routes))) ==
 		    NULL)
-			return fail(p, s, "out of memory");
+			return cfg_fail(p, s, "out of memory");
 		for (i = 0; i < n; i++) {
 			c->nroutes = i + 1;
 			if (parse_route(p, config_setting_get_elem(s,
@@ -374,7 +380,7 @@ parse_upstreams(struct pctx *p, const config_setting_t *root,
 }
 
 void
-free_upstreams(struct config *c)
+cfg_free_upstreams(struct config *c)
 {
 	size_t i, j;
 

@@ -1,7 +1,8 @@
 /*
- * session.h - one thread per client: greeting -> RFC 1929 login through
- * PAM -> request -> rules -> resolve -> connect -> reply -> relay -> one
- * access-log line.
+ * session.h - one thread per client: the SOCKS5 door (door_socks5.h)
+ * reads the greeting, the login and the request, and the request core
+ * (request.h) does the rest: rules -> resolve -> connect -> reply ->
+ * relay -> one access-log line.
  */
 #ifndef SG_SESSION_H
 #define SG_SESSION_H

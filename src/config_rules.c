@@ -1,0 +1,154 @@
+/*
+ * config_rules.c - the `rules` setting: a list of groups, each a rule
+ * for acl_match (first match wins), into c->rules; and their release.
+ */
+#include "sgconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+#include "config_int.h"
+
+#define RULES_MAX	4096
+
+static int
+parse_users(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+{
+	const config_setting_t *e;
+	const char *u;
+	size_t i, n;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	if ((n = (size_t)config_setting_length(s)) == 0)
+		return 0;
+	if ((r->users = calloc(n, sizeof(*r->users))) == NULL)
+		return cfg_fail(p, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		u = config_setting_get_string(e);
+		if (u[0] == '\0' || strlen(u) > 255)
+			return cfg_fail(p, e,
+			    "users: a user name must have 1 to "
+			    "255 characters");
+		if ((r->users[i] = strdup(u)) == NULL)
+			return cfg_fail(p, e, "out of memory");
+		r->nusers = i + 1;
+	}
+	return 0;
+}
+
+static int
+parse_commands(struct cfg_pctx *p, const config_setting_t *s,
+    struct acl_rule *r)
+{
+	const config_setting_t *e;
+	const char *v;
+	int i;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
+	    i++) {
+		v = config_setting_get_string(e);
+		if (strcmp(v, "connect") == 0)
+			/* A look-up answers to the rules of connecting. */
+			r->commands |= ACL_CMD_CONNECT | ACL_CMD_RESOLVE;
+		else if (strcmp(v, "bind") == 0)
+			r->commands |= ACL_CMD_BIND;
+		else if (strcmp(v, "udp") == 0)
+			r->commands |= ACL_CMD_UDP;
+		else
+			return cfg_fail(p, e,
+			    "commands: unknown command \"%s\" "
+			    "(\"connect\", \"bind\" or \"udp\")", v);
+	}
+	return 0;
+}
+
+static int
+parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
+{
+	static const char *const keys[] = { "name", "action", "from", "users",
+	    "to", "ports", "commands", NULL };
+	const config_setting_t *s;
+	char action[16];
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(p, g,
+		    "rules: each rule must be a group { ... }");
+	r->line = config_setting_source_line(g);
+	if (cfg_check_keys(p, g, "a rule", keys) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "name")) != NULL &&
+	    cfg_get_string(p, s, r->name, sizeof(r->name)) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "action")) == NULL)
+		return cfg_fail(p, g, "rule without action (\"allow\" or "
+		    "\"deny\")");
+	if (cfg_get_string(p, s, action, sizeof(action)) == -1 ||
+	    (strcmp(action, "allow") != 0 && strcmp(action, "deny") != 0))
+		return cfg_fail(p, s, "action must be \"allow\" or \"deny\"");
+	r->action = strcmp(action, "allow") == 0 ? ACL_ALLOW : ACL_DENY;
+	if ((s = config_setting_get_member(g, "from")) != NULL &&
+	    cfg_parse_nets(p, s, &r->from, &r->nfrom) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "to")) != NULL &&
+	    cfg_parse_nets(p, s, &r->to, &r->nto) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "users")) != NULL &&
+	    parse_users(p, s, r) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "ports")) != NULL &&
+	    cfg_parse_ports(p, s, &r->ports, &r->nports) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "commands")) != NULL &&
+	    parse_commands(p, s, r) == -1)
+		return -1;
+	return 0;
+}
+
+int
+cfg_parse_rules(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
+{
+	size_t i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return cfg_fail(p, s, "rules must be a list of groups: "
+		    "rules = ( { ... }, ... );");
+	n = (size_t)config_setting_length(s);
+	if (n > RULES_MAX)
+		return cfg_fail(p, s, "rules: at most %d rules", RULES_MAX);
+	if (n == 0)
+		return 0;
+	if ((c->rules = calloc(n, sizeof(*c->rules))) == NULL)
+		return cfg_fail(p, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		c->nrules = i + 1;
+		if (parse_rule(p, config_setting_get_elem(s, (unsigned)i),
+		    &c->rules[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+cfg_free_rules(struct config *c)
+{
+	struct acl_rule *r;
+	size_t i, j;
+
+	for (i = 0; i < c->nrules; i++) {
+		r = &c->rules[i];
+		free(r->from);
+		free(r->to);
+		free(r->ports);
+		for (j = 0; j < r->nusers; j++)
+			free(r->users[j]);
+		free(r->users);
+	}
+	free(c->rules);
+}

@@ -1,0 +1,358 @@
+/*
+ * request.c - the request core (see request.h): login, rules and their
+ * log lines, routes and chains, the reply through the door, the relay,
+ * and the one access line.  The commands live in cmd_*.c and use the
+ * steps declared in request_int.h.
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "acl.h"
+#include "addr.h"
+#include "auth_pam.h"
+#include "chain.h"
+#include "log.h"
+#include "relay.h"
+#include "request.h"
+#include "request_int.h"
+#include "resolve.h"
+#include "route.h"
+#include "sgio.h"
+#include "sock.h"
+#include "socks5.h"
+
+static const char *
+cmd_str(uint8_t cmd)
+{
+	switch (cmd) {
+	case S5_CMD_CONNECT:
+		return "connect";
+	case S5_CMD_BIND:
+		return "bind";
+	case S5_CMD_UDP_ASSOCIATE:
+		return "udp";
+	case S5_CMD_RESOLVE:
+		return "resolve";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * Give back the stack pages the login touched (PAM can go deep, see
+ * SESSION_STACK_SIZE): a relay lives for hours on a shallow stack, and
+ * thousands of them should not each keep a PAM module's high-water mark.
+ */
+static void
+stack_trim(void)
+{
+	pthread_attr_t attr;
+	uintptr_t lo, top, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	size_t size;
+	void *addr;
+	char here;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		lo = ((uintptr_t)addr + page - 1) & ~(page - 1);
+		/* Keep a margin below the current frame. */
+		top = ((uintptr_t)&here - 32 * 1024) & ~(page - 1);
+		if (top > lo)
+			(void)madvise((void *)lo, top - lo, MADV_DONTNEED);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+int
+request_login(struct request *r, const char *user, char *pass)
+{
+	enum auth_result res;
+	char why[256];
+
+	res = auth_pam_check(r->cfg->pam_service, user, pass, r->peerhost,
+	    r->cfg->pam_serialize, why, sizeof(why));
+	if (res != AUTH_OK) {
+		log_warnx("authentication failed for user=\"%s\" from %s: %s",
+		    user, r->peerhost, why);
+		return -1;
+	}
+	snprintf(r->user, sizeof(r->user), "%s", user);
+	r->auth = REQUEST_AUTH_PASSWORD;
+	log_debug("user \"%s\" authenticated", r->user);
+	/* Whichever door logged in, PAM is what went deep. */
+	stack_trim();
+	return 0;
+}
+
+int
+request_reply(struct request *r, uint8_t rep, const struct sockaddr *bnd)
+{
+	r->rep = rep;
+	return r->door->reply(r->door_ctx, rep, bnd);
+}
+
+int
+request_reply_wire(struct request *r, uint8_t rep,
+    const struct socks5_addr *bnd)
+{
+	r->rep = rep;
+	return r->door->reply_wire(r->door_ctx, rep, bnd);
+}
+
+uint8_t
+request_resolve(struct request *r, struct resolve_result *res)
+{
+	const struct socks5_addr *a = &r->dest;
+	socklen_t len;
+	int rc;
+
+	if (a->atyp != S5_ATYP_DOMAINNAME) {
+		(void)socks5_addr_to_sockaddr(a, &res->addrs[0], &len);
+		res->n = 1;
+		return S5_REP_SUCCEEDED;
+	}
+	if ((rc = resolve_name(a->u.name, a->port, r->cfg->prefer, res))
+	    != 0) {
+		log_info("cannot resolve %s: %s", a->u.name, gai_strerror(rc));
+		return rc == EAI_SYSTEM ? socks5_rep_from_errno(errno) :
+		    S5_REP_HOST_UNREACH;
+	}
+	return S5_REP_SUCCEEDED;
+}
+
+/*
+ * The one line that says a request was refused: rule is the index of
+ * the refusing rule, or -1 when none allowed it; addr the address
+ * checked, or NULL when the rules saw none.
+ */
+static void
+log_denied(const struct request *r, const char *addr, int rule)
+{
+	const struct acl_rule *ru;
+	char what[sizeof(r->dest_str) + ADDR_STRLEN + 32];
+
+	snprintf(what, sizeof(what), "%s to %s%s%s%s", cmd_str(r->cmd),
+	    r->dest_str, addr != NULL ? " (" : "", addr != NULL ? addr : "",
+	    addr != NULL ? ")" : "");
+	if (rule < 0) {
+		log_info("%s denied: no rule allows it", what);
+		return;
+	}
+	ru = &r->cfg->rules[rule];
+	log_info("%s denied by rule %d%s%s%s (line %d)", what, rule + 1,
+	    ru->name[0] ? " (" : "", ru->name, ru->name[0] ? ")" : "",
+	    ru->line);
+}
+
+static void
+query_init(const struct request *r, struct acl_query *q)
+{
+	q->client = (const struct sockaddr *)&r->peer;
+	q->user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
+	q->dest = NULL;
+	q->port = 0;
+	q->command = acl_cmd_from_socks5(r->cmd);
+}
+
+size_t
+request_allow_addrs(struct request *r, const struct resolve_result *res,
+    unsigned char *skip)
+{
+	const struct config *c = r->cfg;
+	struct acl_query q;
+	char abuf[ADDR_STRLEN];
+	size_t i, allowed = 0;
+	int first = -2, k;
+
+	query_init(r, &q);
+	for (i = 0; i < res->n; i++) {
+		q.dest = (const struct sockaddr *)&res->addrs[i];
+		k = acl_match(c->rules, c->nrules, &q);
+		skip[i] = !(k >= 0 && c->rules[k].action == ACL_ALLOW);
+		if (!skip[i])
+			allowed++;
+		else if (first == -2)
+			first = k;
+	}
+	if (allowed > 0)
+		return allowed;
+	addr_ntop((const struct sockaddr *)&res->addrs[0], abuf, sizeof(abuf));
+	log_denied(r, abuf, first);
+	return 0;
+}
+
+bool
+request_allow_dest(struct request *r, const struct sockaddr *dest)
+{
+	const struct config *c = r->cfg;
+	struct acl_query q;
+	int k;
+
+	query_init(r, &q);
+	q.dest = dest;
+	q.port = r->dest.port;
+	k = acl_match(c->rules, c->nrules, &q);
+	if (k >= 0 && c->rules[k].action == ACL_ALLOW)
+		return true;
+	log_denied(r, NULL, k);
+	return false;
+}
+
+const char *
+request_route_dest(const struct request *r, struct sockaddr_storage *ss,
+    const struct sockaddr **sa)
+{
+	const struct socks5_addr *a = &r->dest;
+	struct resolve_result lit;
+	socklen_t len;
+
+	*sa = NULL;
+	if (a->atyp != S5_ATYP_DOMAINNAME) {
+		(void)socks5_addr_to_sockaddr(a, ss, &len);
+		*sa = (const struct sockaddr *)ss;
+		return NULL;
+	}
+	/* A literal in a DOMAINNAME is an address (no look-up happens). */
+	if (strspn(a->u.name, "0123456789abcdefABCDEF.:[]%") ==
+	    strlen(a->u.name) && resolve_literal(a->u.name, a->port, &lit)) {
+		*ss = lit.addrs[0];
+		*sa = (const struct sockaddr *)ss;
+		return NULL;
+	}
+	return a->u.name;
+}
+
+/*
+ * Chains in order, those with a resting hop last; a destination failure
+ * at the far end ends the attempt with that end's REP, a hop failure
+ * moves on to the next chain.
+ */
+uint8_t
+request_via_upstream(struct request *r, const struct route *rt,
+    const struct sockaddr *dest)
+{
+	const struct config *c = r->cfg;
+	struct chain_result res;
+	char hops[300];
+	size_t i, k, order[ROUTE_CHAINS_MAX], n = 0;
+	int pass;
+
+	if (!request_allow_dest(r, dest))
+		return S5_REP_NOT_ALLOWED;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < rt->nchains; i++)
+			if (chain_is_down(c, &rt->chains[i]) == (pass == 1))
+				order[n++] = i;
+	res.rep = S5_REP_GENERAL_FAILURE;
+	for (k = 0; k < n; k++) {
+		chain_str(c, &rt->chains[order[k]], hops, sizeof(hops));
+		r->dfd = chain_connect(c, &rt->chains[order[k]], r->cmd,
+		    &r->dest, &res);
+		if (r->dfd != -1) {
+			snprintf(r->connected, sizeof(r->connected), "via:%s",
+			    hops);
+			r->have_bnd = true;
+			r->bnd = res.bnd;
+			return S5_REP_SUCCEEDED;
+		}
+		log_info("connect to %s via %s: %s", r->dest_str, hops,
+		    res.why);
+		if (!res.hop_failed)
+			break;
+	}
+	return res.rep;
+}
+
+void
+request_relay(struct request *r)
+{
+	enum relay_end end;
+	int err;
+
+	/* Bytes the client sent right after its request go first. */
+	if (r->nearly > 0) {
+		if (sgio_send_all(&sgio_libc, r->dfd, r->early, r->nearly,
+		    sgio_now_ms() + r->cfg->timeout_connect * 1000) == -1) {
+			log_info("early data to %s: %s", r->connected,
+			    strerror(errno));
+			r->end = "destination-error";
+			return;
+		}
+		r->stats.up += r->nearly;
+		r->nearly = 0;
+	}
+	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, &r->stats, &err);
+	r->end = relay_end_str(end);
+	if (err != 0 && end != RELAY_END_CLOSED)
+		log_debug("relay ended: %s: %s", r->end, strerror(err));
+}
+
+/* The destination as the client sent it, for log lines. */
+static void
+format_dest(struct request *r)
+{
+	const struct socks5_addr *a = &r->dest;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (a->atyp == S5_ATYP_DOMAINNAME)
+		/* An IPv6 literal sent as a name gets its brackets. */
+		snprintf(r->dest_str, sizeof(r->dest_str),
+		    strchr(a->u.name, ':') && a->u.name[0] != '[' ?
+		    "[%s]:%u" : "%s:%u", a->u.name, a->port);
+	else {
+		(void)socks5_addr_to_sockaddr(a, &ss, &len);
+		addr_ntop((struct sockaddr *)&ss, r->dest_str,
+		    sizeof(r->dest_str));
+	}
+}
+
+static void
+log_access(const struct request *r)
+{
+	int64_t ms = sgio_now_ms() - r->start;
+
+	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
+	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
+	    r->auth != REQUEST_AUTH_NONE ? r->user : "-", cmd_str(r->cmd),
+	    r->dest_str, r->connected[0] ? r->connected : "-", r->rep,
+	    r->stats.up, r->stats.down, r->extra, ms / 1000,
+	    (int)(ms % 1000), r->end);
+}
+
+void
+request_run(struct request *r)
+{
+	format_dest(r);
+	switch (r->cmd) {
+	case S5_CMD_CONNECT:
+		cmd_connect_run(r);
+		break;
+	case S5_CMD_BIND:
+		cmd_bind_run(r);
+		break;
+	case S5_CMD_UDP_ASSOCIATE:
+		cmd_udp_run(r);
+		break;
+	case S5_CMD_RESOLVE:
+		if (r->cfg->resolve_command) {
+			cmd_resolve_run(r);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		(void)request_reply(r, S5_REP_CMD_UNSUPPORTED, NULL);
+		r->end = "unsupported";
+		break;
+	}
+	log_access(r);
+}

@@ -1,0 +1,95 @@
+/*
+ * request.h - the request core: what happens to one request once a
+ * front door (SOCKS5 today; SOCKS4, HTTP CONNECT later) has parsed it.
+ * The door fills a struct request with what its protocol told it and
+ * hands it to request_run; the core does login (request_login), rules,
+ * routes and chains, connect, the reply (through the door's ops, so each
+ * door answers in its own protocol), the relay, the counters and the one
+ * access line.  Nothing a door may skip, and nothing a door must copy.
+ *
+ * Vocabulary: commands are the RFC 1928 CMD codes (S5_CMD_*, plus
+ * S5_CMD_RESOLVE), destinations a struct socks5_addr (a name or an
+ * address, and a port, as the client sent it), and outcomes the RFC 1928
+ * REP codes (S5_REP_*).  They come from the pure codec, which every door
+ * links anyway; a door of another protocol maps its own onto them.
+ */
+#ifndef SG_REQUEST_H
+#define SG_REQUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "config.h"
+#include "relay.h"
+#include "socks5.h"
+
+/* How the client proved who it is. */
+enum request_auth {
+	REQUEST_AUTH_NONE,		/* nobody: user is empty */
+	REQUEST_AUTH_PASSWORD		/* user and password through PAM */
+};
+
+/*
+ * What the core needs from a door: answers in the door's protocol.
+ * Both return 0, or -1 (logged) when the client cannot be answered.
+ */
+struct request_door {
+	const char	*name;		/* its protocol: "socks5" */
+	/* The outcome rep, with the bound address bnd (NULL: none). */
+	int		(*reply)(void *ctx, uint8_t rep,
+			    const struct sockaddr *bnd);
+	/* The same with a wire address (a chained hop's, maybe a name). */
+	int		(*reply_wire)(void *ctx, uint8_t rep,
+			    const struct socks5_addr *bnd);
+};
+
+struct request {
+	/* Set up by whoever accepted the client (session_start). */
+	int			 cfd;		/* the client */
+	struct sockaddr_storage	 peer;
+	/* Its host without port (PAM_RHOST, log lines). */
+	char			 peerhost[ADDR_STRLEN];
+	const struct config	*cfg;
+	int64_t			 start;		/* accepted, ms */
+
+	/* Filled by the door; user and auth by request_login. */
+	const struct request_door *door;
+	void			*door_ctx;
+	enum request_auth	 auth;
+	char			 user[S5_NAME_MAX + 1];
+	bool			 sixgate_client; /* chose 0x88 */
+	uint8_t			 cmd;		/* S5_CMD_* */
+	struct socks5_addr	 dest;		/* as sent */
+	/* Bytes sent past the request: relayed first. */
+	const uint8_t		*early;
+	size_t			 nearly;
+
+	/* The core's; most of it ends up in the access line. */
+	int			 dfd;		/* far side, or -1 */
+	char			 dest_str[S5_NAME_MAX + 16];
+	char			 connected[ADDR_STRLEN + 300];
+	bool			 have_bnd;	/* chained: */
+	struct socks5_addr	 bnd;		/* last hop's */
+	uint8_t			 rep;		/* last sent */
+	struct relay_stats	 stats;
+	char			 extra[160];
+	const char		*end;		/* why it ended */
+};
+
+/*
+ * RFC 1929 credentials through PAM (one transaction, auth_pam).  On
+ * success sets r->auth and r->user and returns 0; on failure logs it
+ * and returns -1.  pass is wiped (auth_pam) whatever the outcome.
+ */
+int	request_login(struct request *r, const char *user, char *pass);
+
+/*
+ * Carry out a request the door has filled: the command, its reply
+ * through r->door, the relay, then the access line.  r->dfd is left for
+ * the caller to close (it is -1 or an open socket).
+ */
+void	request_run(struct request *r);
+
+#endif

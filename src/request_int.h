@@ -1,0 +1,70 @@
+/*
+ * request_int.h - the steps the files of the request core share
+ * (request.c and the commands, cmd_*.c).  Doors include request.h only:
+ * they hand a request over and never run a step themselves.
+ */
+#ifndef SG_REQUEST_INT_H
+#define SG_REQUEST_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "request.h"
+#include "resolve.h"
+#include "route.h"
+
+/* Answer the client through its door, recording rep for the access line. */
+int	request_reply(struct request *r, uint8_t rep,
+	    const struct sockaddr *bnd);
+int	request_reply_wire(struct request *r, uint8_t rep,
+	    const struct socks5_addr *bnd);
+
+/*
+ * Resolve the destination (RFC 3089 section 3); an address is used as
+ * it is.  S5_REP_SUCCEEDED, or the REP for the client (logged).
+ */
+uint8_t	request_resolve(struct request *r, struct resolve_result *res);
+
+/*
+ * Rules, per resolved address: skip[i] is set for each address they
+ * refuse.  Returns how many are allowed; when none is, logs the rule
+ * that refused the first address.
+ */
+size_t	request_allow_addrs(struct request *r,
+	    const struct resolve_result *res, unsigned char *skip);
+
+/*
+ * Rules for a destination not resolved here (a name routed upstream, or
+ * an all-zero BIND peer): dest is the address, or NULL for a name.
+ * Logs a refusal.
+ */
+bool	request_allow_dest(struct request *r, const struct sockaddr *dest);
+
+/*
+ * The destination as routes see it: returns the name, or NULL and the
+ * address in *sa (pointing into ss) for an address or a literal sent as
+ * a name.
+ */
+const char *request_route_dest(const struct request *r,
+	    struct sockaddr_storage *ss, const struct sockaddr **sa);
+
+/*
+ * Through the chains of route rt (RFC 3089 section 4), after the rules.
+ * S5_REP_SUCCEEDED with r->dfd, r->bnd and r->connected set, or the REP
+ * for the client.
+ */
+uint8_t	request_via_upstream(struct request *r, const struct route *rt,
+	    const struct sockaddr *dest);
+
+/* Early bytes to r->dfd, then relay_run until either side ends. */
+void	request_relay(struct request *r);
+
+/* The commands; each sends its replies and sets r->end. */
+void	cmd_connect_run(struct request *r);
+void	cmd_bind_run(struct request *r);
+void	cmd_udp_run(struct request *r);
+void	cmd_resolve_run(struct request *r);
+
+#endif
