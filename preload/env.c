@@ -8,7 +8,8 @@
  *  - Paths (SIXGATE_PASSWORD_FILE, SIXGATE_TABLE, SIXGATE_LOG_FILE) must
  *    be absolute: configuration is read lazily, after the program may
  *    have changed directory, and the current directory is never a source
- *    of configuration (PRELOAD.md, design item 18).
+ *    of configuration (a program run in an attacker's directory must not
+ *    pick up the attacker's settings).
  *  - SIXGATE_LOG and SIXGATE_LOG_FILE are parsed first, so that after an
  *    ENV_ERR caused by another variable the caller still knows where to
  *    report the error.  On ENV_ERR the password is wiped.

@@ -59,6 +59,19 @@ match_ports(const struct acl_portrange *ports, size_t n,
 	return false;
 }
 
+/* to: its networks or "self"; no `to` at all matches anything. */
+static bool
+match_to(const struct acl_rule *r, const struct acl_query *q)
+{
+	if (r->nto == 0 && !r->to_self)
+		return true;
+	if (q->dest == NULL)
+		return false;
+	if (r->nto > 0 && match_nets(r->to, r->nto, q->dest))
+		return true;
+	return r->to_self && q->is_self != NULL && q->is_self(q->dest);
+}
+
 bool
 acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 {
@@ -66,7 +79,7 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 		return false;
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
-	    match_nets(r->to, r->nto, q->dest) &&
+	    match_to(r, q) &&
 	    match_ports(r->ports, r->nports, q);
 }
 

@@ -49,6 +49,7 @@ struct acl_rule {
 	size_t			 nusers;
 	struct addr_cidr	*to;
 	size_t			 nto;
+	bool			 to_self;	/* "self": our own addresses */
 	struct acl_portrange	*ports;
 	size_t			 nports;
 	unsigned		 commands;	/* ACL_CMD_* bits, 0 = all */
@@ -66,6 +67,11 @@ struct acl_query {
 	const struct sockaddr	*dest;
 	uint16_t		 port;	/* 0: take it from dest */
 	unsigned		 command; /* one ACL_CMD_* bit */
+	/*
+	 * Is an address one of the gateway's own (rules with "self")?  NULL:
+	 * none is.  Asked only when a rule names "self".
+	 */
+	bool			(*is_self)(const struct sockaddr *);
 };
 
 /*

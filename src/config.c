@@ -21,9 +21,10 @@
 
 #define LISTEN_MAX	64
 
-const char config_embedded_default[] =
+/* The embedded default; %s is the gateway-local networks (addr.h). */
+static const char embedded_default[] =
 	"# sixgated embedded default: loopback listeners, PAM login,\n"
-	"# nothing on the gateway's own loopback or link-local networks.\n"
+	"# nothing on the gateway itself or its link-local networks.\n"
 	"listen = [ \"127.0.0.1:1080\", \"[::1]:1080\" ];\n"
 	"user = \"\";\n"
 	"auth: { methods = [ \"username\" ]; pam_service = \"sixgated\"; };\n"
@@ -33,10 +34,19 @@ const char config_embedded_default[] =
 	"limits: { max_relays = 10000; };\n"
 	"rules = (\n"
 	"  { name = \"gateway-local\"; action = \"deny\";\n"
-	"    to = [ \"127.0.0.0/8\", \"::1/128\", \"0.0.0.0/8\", \"::/128\",\n"
-	"           \"169.254.0.0/16\", \"fe80::/10\" ]; },\n"
+	"    to = [ \"self\", %s ]; },\n"
 	"  { name = \"users\"; action = \"allow\"; users = [ \"*\" ]; }\n"
 	");\n";
+
+struct config *
+config_load_default(char *err, size_t errlen)
+{
+	char text[sizeof(embedded_default) + 256], nets[200];
+
+	snprintf(text, sizeof(text), embedded_default,
+	    addr_local_nets_list(nets, sizeof(nets)));
+	return config_load_string(text, "(embedded)", err, errlen);
+}
 
 
 static int

@@ -71,8 +71,12 @@ struct config {
 	int			 refs;		/* under the snapshot lock */
 };
 
-/* The configuration used when no file exists (DESIGN.md section 0). */
-extern const char config_embedded_default[];
+/*
+ * The configuration used when no file exists (sixgated(8)): loopback
+ * listeners, PAM logins, nothing relayed to the gateway itself.  NULL
+ * with a reason in err only if it were broken.
+ */
+struct config *config_load_default(char *err, size_t errlen);
 
 /*
  * Parse and validate a file.  Returns a new config with one reference,

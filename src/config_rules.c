@@ -69,6 +69,35 @@ parse_commands(struct cfg_pctx *p, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * to: networks, and "self" for every address of the gateway's own
+ * interfaces (read while it runs: addresses come and go).
+ */
+static int
+parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+{
+	const config_setting_t *e;
+	const char *v;
+	size_t i, n;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	if ((n = (size_t)config_setting_length(s)) == 0)
+		return 0;
+	if ((r->to = calloc(n, sizeof(*r->to))) == NULL)
+		return cfg_fail(p, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		v = config_setting_get_string(e);
+		if (strcmp(v, "self") == 0)
+			r->to_self = true;
+		else if (addr_parse_cidr(v, &r->to[r->nto++]) != ADDR_OK)
+			return cfg_fail(p, e, "to: \"%s\" is not an address, "
+			    "a network (a.b.c.d/n, ipv6/n) or \"self\"", v);
+	}
+	return 0;
+}
+
 static int
 parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 {
@@ -97,7 +126,7 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 	    cfg_parse_nets(p, s, &r->from, &r->nfrom) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "to")) != NULL &&
-	    cfg_parse_nets(p, s, &r->to, &r->nto) == -1)
+	    parse_to(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "users")) != NULL &&
 	    parse_users(p, s, r) == -1)

@@ -50,8 +50,7 @@ load_config(const char *path, char *err, size_t errlen)
 		return config_load_file(path, err, errlen);
 	if (access(DEFAULT_CONFIG, F_OK) == 0)
 		return config_load_file(DEFAULT_CONFIG, err, errlen);
-	return config_load_string(config_embedded_default, "(embedded)", err,
-	    errlen);
+	return config_load_default(err, errlen);
 }
 
 /* Raise the soft descriptor limit to the hard one; return the limit. */

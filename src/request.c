@@ -25,6 +25,7 @@
 #include "request_int.h"
 #include "resolve.h"
 #include "route.h"
+#include "selfaddr.h"
 #include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
@@ -161,6 +162,7 @@ query_init(const struct request *r, struct acl_query *q)
 	q->dest = NULL;
 	q->port = 0;
 	q->command = acl_cmd_from_socks5(r->cmd);
+	q->is_self = selfaddr_has;
 }
 
 size_t

@@ -28,6 +28,7 @@
 #include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
+#include "selfaddr.h"
 #include "udp.h"
 
 #define DGRAM_MAX	65535
@@ -127,11 +128,13 @@ allowed(struct udp_state *u, const struct sockaddr *dest)
 	struct acl_query q;
 	int r;
 
+	memset(&q, 0, sizeof(q));
 	q.client = (const struct sockaddr *)&u->a->client;
 	q.user = u->a->user;
 	q.dest = dest;
 	q.port = 0;
 	q.command = ACL_CMD_UDP;
+	q.is_self = selfaddr_has;
 	r = acl_match(c->rules, c->nrules, &q);
 	return r >= 0 && c->rules[r].action == ACL_ALLOW;
 }

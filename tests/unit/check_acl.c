@@ -74,7 +74,7 @@ m(const struct acl_rule *r, const char *client, const char *user,
 {
 	struct sockaddr_storage c = mk(client, 40000);
 	struct sockaddr_storage d = mk(dest, port);
-	struct acl_query q;
+	struct acl_query q = { 0 };
 
 	q.client = (const struct sockaddr *)&c;
 	q.user = user;
@@ -90,7 +90,7 @@ idx(const struct acl_rule *rules, size_t n, const char *client,
 {
 	struct sockaddr_storage c = mk(client, 40000);
 	struct sockaddr_storage d = mk(dest, port);
-	struct acl_query q;
+	struct acl_query q = { 0 };
 
 	q.client = (const struct sockaddr *)&c;
 	q.user = user;
@@ -452,7 +452,7 @@ START_TEST(test_port_from_dest_not_client)
 	struct acl_rule r = rule(ACL_ALLOW);
 	struct sockaddr_storage c = mk("192.0.2.1", 80);
 	struct sockaddr_storage d = mk("198.51.100.1", 8080);
-	struct acl_query q;
+	struct acl_query q = { 0 };
 
 	r.ports = p;
 	r.nports = 1;
@@ -562,8 +562,7 @@ load_default(void)
 	char err[CONFIG_ERRLEN] = "";
 	struct config *c;
 
-	c = config_load_string(config_embedded_default, "(embedded)", err,
-	    sizeof(err));
+	c = config_load_default(err, sizeof(err));
 	ck_assert_msg(c != NULL, "embedded default does not load: %s", err);
 	ck_assert_uint_gt(c->nrules, 0);
 	return c;
@@ -584,7 +583,8 @@ allowed(const struct config *c, const char *client, const char *user,
 static const char *const default_denied[] = {
 	"127.0.0.1", "127.1.2.3", "::1", "169.254.1.1", "169.254.169.254",
 	"fe80::1", "0.0.0.0", "0.1.2.3", "::", "::ffff:127.0.0.1",
-	"::ffff:169.254.1.1"
+	"::ffff:169.254.1.1", "::127.0.0.1", "::ffff:0:127.0.0.1",
+	"64:ff9b::7f00:1", "64:ff9b::169.254.169.254"
 };
 
 START_TEST(test_default_denies_local)
@@ -635,7 +635,7 @@ START_TEST(test_name_without_address)
 	struct addr_cidr net;
 	struct acl_rule r[2];
 	struct sockaddr_storage c = mk("192.0.2.1", 40000);
-	struct acl_query q;
+	struct acl_query q = { 0 };
 
 	r[0] = rule(ACL_DENY);
 	ck_assert_int_eq(addr_parse_cidr("10.0.0.0/8", &net), ADDR_OK);
@@ -659,6 +659,57 @@ START_TEST(test_name_without_address)
 }
 END_TEST
 
+/* The gateway's own addresses, as selfaddr would answer. */
+static bool
+fake_self(const struct sockaddr *sa)
+{
+	struct sockaddr_storage me = mk("192.0.2.50", 0);
+
+	return sa->sa_family == AF_INET &&
+	    ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+	    ((struct sockaddr_in *)&me)->sin_addr.s_addr;
+}
+
+/* to = [ "self" ]: the gateway's own addresses, and only those. */
+START_TEST(test_self)
+{
+	struct addr_cidr net;
+	struct acl_rule r[2];
+	struct sockaddr_storage c = mk("192.0.2.1", 40000);
+	struct sockaddr_storage d = mk("192.0.2.50", 22);
+	struct sockaddr_storage other = mk("198.51.100.1", 22);
+	struct acl_query q = { 0 };
+
+	r[0] = rule(ACL_DENY);
+	r[0].to_self = true;
+	r[1] = rule(ACL_ALLOW);
+	q.client = (const struct sockaddr *)&c;
+	q.command = ACL_CMD_CONNECT;
+	q.is_self = fake_self;
+	q.dest = (const struct sockaddr *)&d;
+	ck_assert_int_eq(acl_match(r, 2, &q), 0);
+	q.dest = (const struct sockaddr *)&other;
+	ck_assert_int_eq(acl_match(r, 2, &q), 1);
+	/* Without an answer to "is it ours?", "self" matches nothing... */
+	q.is_self = NULL;
+	q.dest = (const struct sockaddr *)&d;
+	ck_assert_int_eq(acl_match(r, 2, &q), 1);
+	/* ...and a name sent on unresolved is not ours either. */
+	q.is_self = fake_self;
+	q.dest = NULL;
+	ck_assert_int_eq(acl_match(r, 2, &q), 1);
+	/* "self" beside networks: either matches. */
+	ck_assert_int_eq(addr_parse_cidr("10.0.0.0/8", &net), ADDR_OK);
+	r[0].to = &net;
+	r[0].nto = 1;
+	d = mk("10.1.1.1", 22);
+	q.dest = (const struct sockaddr *)&d;
+	ck_assert_int_eq(acl_match(r, 2, &q), 0);
+	d = mk("192.0.2.50", 22);
+	ck_assert_int_eq(acl_match(r, 2, &q), 0);
+}
+END_TEST
+
 /* RESOLVE: CONNECT's rules (via "connect"), ports not applied. */
 START_TEST(test_resolve_rules)
 {
@@ -666,7 +717,7 @@ START_TEST(test_resolve_rules)
 	struct acl_rule r[1];
 	struct sockaddr_storage c = mk("192.0.2.1", 40000);
 	struct sockaddr_storage d = mk("198.51.100.1", 0);
-	struct acl_query q;
+	struct acl_query q = { 0 };
 
 	ck_assert_uint_eq(acl_cmd_from_socks5(0xF0), ACL_CMD_RESOLVE);
 	r[0] = rule(ACL_ALLOW);
@@ -734,6 +785,7 @@ acl_suite(void)
 	tcase_add_test(tc, test_cmd_from_socks5);
 	tcase_add_test(tc, test_name_without_address);
 	tcase_add_test(tc, test_resolve_rules);
+	tcase_add_test(tc, test_self);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("embedded_default");

@@ -293,14 +293,19 @@ START_TEST(test_embedded_default)
 	struct config *c;
 	const struct acl_rule *last;
 
-	c = config_load_string(config_embedded_default, "(embedded)", err,
-	    sizeof(err));
+	c = config_load_default(err, sizeof(err));
 	ck_assert_msg(c != NULL, "embedded default refused: %s", err);
 	ck_assert_str_eq(c->source, "(embedded)");
 	assert_default_listen(c);
 	assert_default_values(c);
 	ck_assert_uint_ge(c->nrules, 2);
 	ck_assert_int_eq(c->rules[0].action, ACL_DENY);
+	/* The gateway itself, then every gateway-local network. */
+	ck_assert(c->rules[0].to_self);
+	ck_assert_uint_eq(c->rules[0].nto, ADDR_LOCAL_NETS_N);
+	for (size_t i = 0; i < ADDR_LOCAL_NETS_N; i++)
+		ck_assert_mem_eq(&c->rules[0].to[i], &addr_local_nets[i],
+		    sizeof(addr_local_nets[i]));
 	last = &c->rules[c->nrules - 1];
 	ck_assert_int_eq(last->action, ACL_ALLOW);
 	ck_assert_uint_eq(last->nusers, 1);
