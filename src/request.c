@@ -77,18 +77,19 @@ int
 request_login(struct request *r, const char *user, char *pass)
 {
 	enum auth_result res;
-	char why[256];
+	char why[256], esc[ESCAPE_LEN(S5_NAME_MAX)];
 
 	res = auth_pam_check(r->cfg->pam_service, user, pass, r->peerhost,
 	    r->cfg->pam_serialize, why, sizeof(why));
 	if (res != AUTH_OK) {
 		log_warnx("authentication failed for user=\"%s\" from %s: %s",
-		    user, r->peerhost, why);
+		    escape_log_str(user, esc, sizeof(esc)), r->peerhost, why);
 		return -1;
 	}
 	snprintf(r->user, sizeof(r->user), "%s", user);
 	r->auth = REQUEST_AUTH_PASSWORD;
-	log_debug("user \"%s\" authenticated", r->user);
+	log_debug("user \"%s\" authenticated",
+	    escape_log_str(r->user, esc, sizeof(esc)));
 	/* Whichever door logged in, PAM is what went deep. */
 	stack_trim();
 	return 0;
@@ -123,7 +124,8 @@ request_resolve(struct request *r, struct resolve_result *res)
 	}
 	if ((rc = resolve_name(a->u.name, a->port, r->cfg->prefer, res))
 	    != 0) {
-		log_info("cannot resolve %s: %s", a->u.name, gai_strerror(rc));
+		log_info("cannot resolve %s: %s", r->dest_str,
+		    gai_strerror(rc));
 		return rc == EAI_SYSTEM ? socks5_rep_from_errno(errno) :
 		    S5_REP_HOST_UNREACH;
 	}
@@ -298,11 +300,12 @@ request_relay(struct request *r)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
 }
 
-/* The destination as the client sent it, for log lines. */
+/* The destination as the client sent it, escaped, for log lines. */
 static void
 format_dest(struct request *r)
 {
 	const struct socks5_addr *a = &r->dest;
+	char name[ESCAPE_LEN(S5_NAME_MAX)];
 	struct sockaddr_storage ss;
 	socklen_t len;
 
@@ -310,7 +313,8 @@ format_dest(struct request *r)
 		/* An IPv6 literal sent as a name gets its brackets. */
 		snprintf(r->dest_str, sizeof(r->dest_str),
 		    strchr(a->u.name, ':') && a->u.name[0] != '[' ?
-		    "[%s]:%u" : "%s:%u", a->u.name, a->port);
+		    "[%s]:%u" : "%s:%u", escape_log_str(a->u.name, name,
+		    sizeof(name)), a->port);
 	else {
 		(void)socks5_addr_to_sockaddr(a, &ss, &len);
 		addr_ntop((struct sockaddr *)&ss, r->dest_str,
@@ -318,14 +322,20 @@ format_dest(struct request *r)
 	}
 }
 
+/*
+ * The one line per request; its format is documented in sixgated(8)
+ * (key=value, values escaped so that none holds a space).
+ */
 static void
 log_access(const struct request *r)
 {
 	int64_t ms = sgio_now_ms() - r->start;
+	char user[ESCAPE_LEN(S5_NAME_MAX)];
 
 	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
 	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
-	    r->auth != REQUEST_AUTH_NONE ? r->user : "-", cmd_str(r->cmd),
+	    r->auth != REQUEST_AUTH_NONE ?
+	    escape_log_str(r->user, user, sizeof(user)) : "-", cmd_str(r->cmd),
 	    r->dest_str, r->connected[0] ? r->connected : "-", r->rep,
 	    r->stats.up, r->stats.down, r->extra, ms / 1000,
 	    (int)(ms % 1000), r->end);

@@ -22,6 +22,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "escape.h"
 #include "relay.h"
 #include "socks5.h"
 
@@ -68,7 +69,8 @@ struct request {
 
 	/* The core's; most of it ends up in the access line. */
 	int			 dfd;		/* far side, or -1 */
-	char			 dest_str[S5_NAME_MAX + 16];
+	/* The destination as sent, escaped for log lines (escape.h). */
+	char			 dest_str[ESCAPE_LEN(S5_NAME_MAX) + 16];
 	char			 connected[ADDR_STRLEN + 300];
 	bool			 have_bnd;	/* chained: */
 	struct socks5_addr	 bnd;		/* last hop's */

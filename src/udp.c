@@ -28,6 +28,7 @@
 #include "sgio.h"
 #include "sock.h"
 #include "socks5.h"
+#include "escape.h"
 #include "selfaddr.h"
 #include "udp.h"
 
@@ -98,6 +99,7 @@ dest_addr(struct udp_state *u, const struct socks5_addr *d,
     struct sockaddr_storage *ss)
 {
 	struct resolve_result res;
+	char esc[ESCAPE_LEN(S5_NAME_MAX)];
 	socklen_t len;
 	size_t i;
 
@@ -111,7 +113,8 @@ dest_addr(struct udp_state *u, const struct socks5_addr *d,
 		}
 	}
 	if (resolve_name(d->u.name, d->port, u->a->cfg->prefer, &res) != 0) {
-		log_debug("udp: cannot resolve %s", d->u.name);
+		log_debug("udp: cannot resolve %s",
+		    escape_log_str(d->u.name, esc, sizeof(esc)));
 		return -1;
 	}
 	*ss = res.addrs[0];
