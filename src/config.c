@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
 #include "config.h"
+#include "authpool.h"
 #include "config_int.h"
 
 #define LISTEN_MAX	64
@@ -113,11 +115,34 @@ parse_methods(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
 	return 0;
 }
 
+/* How much PAM work runs at once, and how failed logins are throttled. */
+static int
+parse_auth_limits(struct cfg_pctx *p, const config_setting_t *g,
+    struct config *c)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(g, "max_concurrent")) != NULL &&
+	    cfg_get_int(p, s, 1, AUTHPOOL_MAX, &c->auth_max_concurrent) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "fail_limit")) != NULL &&
+	    cfg_get_int(p, s, 0, 1000000, &c->fail.limit) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "fail_window")) != NULL &&
+	    cfg_get_int(p, s, 1, 86400, &c->fail.window_s) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "fail_block")) != NULL &&
+	    cfg_get_int(p, s, 1, 86400, &c->fail.block_s) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 parse_auth(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 {
 	static const char *const keys[] = { "methods", "pam_service",
-	    "pam_serialize", "cache_ttl", NULL };
+	    "pam_serialize", "cache_ttl", "max_concurrent", "fail_limit",
+	    "fail_window", "fail_block", NULL };
 	const config_setting_t *s;
 	int ttl;
 
@@ -148,7 +173,7 @@ parse_auth(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 			return cfg_fail(p, s, "cache_ttl: the authentication "
 			    "cache is not available in this version; use 0");
 	}
-	return 0;
+	return parse_auth_limits(p, g, c);
 }
 
 static int
@@ -207,15 +232,52 @@ parse_timeouts(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 	return 0;
 }
 
+/* max_handshakes: a number, or sshd's "start:rate:full". */
+static int
+parse_startups(struct cfg_pctx *p, const config_setting_t *s,
+    struct admit_startups *out)
+{
+	char text[64];
+	int n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT) {
+		if (cfg_get_int(p, s, 1, 1000000, &n) == -1)
+			return -1;
+		out->start = out->full = (unsigned)n;
+		out->rate = 100;
+		return 0;
+	}
+	if (cfg_get_string(p, s, text, sizeof(text)) == -1)
+		return -1;
+	if (admit_parse(text, out) == -1)
+		return cfg_fail(p, s, "max_handshakes: \"%s\" is not a number "
+		    "or \"start:rate:full\" (rate 0-100, start <= full)", text);
+	return 0;
+}
+
 static int
 parse_limits(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 {
 	static const char *const keys[] = { "max_relays", "max_per_client",
-	    NULL };
+	    "max_handshakes", "max_handshakes_per_client", "ipv6_prefix", NULL };
 	const config_setting_t *s;
+	int prefix;
 
 	if (cfg_check_keys(p, g, "limits", keys) == -1)
 		return -1;
+	if ((s = config_setting_get_member(g, "max_handshakes")) != NULL &&
+	    parse_startups(p, s, &c->max_handshakes) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "max_handshakes_per_client")) !=
+	    NULL && cfg_get_int(p, s, 0, 1000000,
+	    &c->max_handshakes_per_client) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "ipv6_prefix")) != NULL) {
+		if (cfg_get_int(p, s, 32, 128, &prefix) == -1)
+			return -1;
+		c->ipv6_prefix = (unsigned)prefix;
+		c->fail.v6_prefix = c->ipv6_prefix;
+	}
 	if ((s = config_setting_get_member(g, "max_relays")) != NULL &&
 	    cfg_get_int(p, s, 1, 1000000, &c->max_relays) == -1)
 		return -1;
@@ -225,6 +287,22 @@ parse_limits(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 	return 0;
 }
 
+
+/*
+ * PAM with yescrypt is CPU-bound (about 50 ms a login): two at a time
+ * per core keeps the cores busy while one waits on I/O, and no fewer
+ * than 4, so that one slow PAM module does not stall every login.
+ */
+static int
+default_pam_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 2)
+		return 4;
+	return n * 2 > AUTHPOOL_MAX ? AUTHPOOL_MAX : (n * 2 < 4 ? 4 :
+	    (int)n * 2);
+}
 
 static void
 set_defaults(struct config *c)
@@ -243,6 +321,11 @@ set_defaults(struct config *c)
 	c->max_relays = 10000;
 	/* One address (or NAT) cannot take every relay. */
 	c->max_per_client = 1000;
+	c->auth_max_concurrent = default_pam_workers();
+	c->fail = (struct throttle_cfg){ 10, 60, 120, 64 };
+	c->max_handshakes = (struct admit_startups){ 256, 30, 1024 };
+	c->max_handshakes_per_client = 32;
+	c->ipv6_prefix = 64;
 	c->refs = 1;
 }
 

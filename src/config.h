@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 
 #include "acl.h"
+#include "admit.h"
 #include "route.h"
+#include "throttle.h"
 
 #define CONFIG_ERRLEN	512
 
@@ -46,6 +48,9 @@ struct config {
 	unsigned		 auth_methods;	/* OR of CONFIG_AUTH_* */
 	char			 pam_service[64];
 	bool			 pam_serialize;	/* one PAM call at a time */
+	int			 auth_max_concurrent;	/* PAM at once */
+	/* Failed logins per client address (limit 0: off). */
+	struct throttle_cfg	 fail;
 
 	enum config_prefer	 prefer;
 	bool			 resolve_command;	/* answer RESOLVE */
@@ -58,6 +63,10 @@ struct config {
 
 	int			 max_relays;
 	int			 max_per_client;	/* 0: no cap */
+	/* Sessions still in their handshake (not yet logged in). */
+	struct admit_startups	 max_handshakes;
+	int			 max_handshakes_per_client;	/* 0: no cap */
+	unsigned		 ipv6_prefix;	/* IPv6 clients per prefix */
 
 	struct acl_rule		*rules;
 	size_t			 nrules;
