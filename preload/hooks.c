@@ -21,6 +21,7 @@
 
 #include "client.h"
 #include "dgram.h"
+#include "fdstate.h"
 #include "lib.h"
 #include "pack.h"
 #include "real.h"
@@ -747,8 +748,7 @@ getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 HOOK int
 close(int fd)
 {
-	client_forget(fd);
-	dgram_forget(fd);
+	fdstate_drop(fd);
 	if (real()->close == NULL) {
 		errno = ENOSYS;
 		return -1;
