@@ -97,8 +97,8 @@ open_assoc(const struct lib *l, int fd, struct fdstate *e)
 		goto fail;
 	len = sizeof(gw);
 	/* All zeros: the relay is where the control connection went. */
-	if (addr_is_unspecified((struct sockaddr *)&relay) && getpeername(e->ctl,
-	    (struct sockaddr *)&gw, &len) == 0) {
+	if (addr_is_unspecified((struct sockaddr *)&relay) &&
+	    getpeername(e->ctl, (struct sockaddr *)&gw, &len) == 0) {
 		addr_set_port((struct sockaddr *)&gw,
 		    addr_port((struct sockaddr *)&relay));
 		relay = gw;
@@ -292,6 +292,7 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 	struct iovec iov;
 	uint8_t small[2048], *buf = small;
 	size_t want = S5_UDP_HEADER_MAX, i, hlen, got;
+	socklen_t slen;
 	ssize_t n;
 
 	if (e == NULL || atomic_load(&e->phase) != DG_READY)
@@ -331,10 +332,10 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 			msg->msg_flags |= MSG_TRUNC;
 		msg->msg_controllen = m.msg_controllen;
 		if (msg->msg_name != NULL) {
-			memcpy(msg->msg_name, &src, msg->msg_namelen <
-			    addr_len((struct sockaddr *)&src) ?
-			    msg->msg_namelen : addr_len((struct sockaddr *)&src));
-			msg->msg_namelen = addr_len((struct sockaddr *)&src);
+			slen = addr_len((struct sockaddr *)&src);
+			memcpy(msg->msg_name, &src, msg->msg_namelen < slen ?
+			    msg->msg_namelen : slen);
+			msg->msg_namelen = slen;
 		}
 		break;
 	}

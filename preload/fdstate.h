@@ -29,7 +29,7 @@ struct fdstate_tcp {
 
 /* A UDP socket's association (see dgram.c). */
 struct fdstate_udp {
-	int			app_family;	/* the program's socket family */
+	int			app_family;	/* the program's family */
 	struct sockaddr_in6	relay;		/* or a sockaddr_in */
 	bool			connected;
 	struct sockaddr_in6	peer;		/* what connect() named */
