@@ -123,11 +123,15 @@ hosts_get(void)
 	if ((due = hostsfile_due(hosts_looked, now)))
 		hosts_looked = now;	/* one thread looks; others go on */
 	pthread_mutex_unlock(&hosts_lock);
-	if (!due || (fresh = hosts_read(s)) == NULL)
+	/* Never read yet (another thread may be at it): read it here. */
+	if ((!due && s != NULL) || (fresh = hosts_read(s)) == NULL)
 		return s;
 	pthread_mutex_lock(&hosts_lock);
-	old = hosts_cur;
-	hosts_cur = hostsfile_snap_ref(fresh);
+	/* Another thread got there first: keep its snapshot, use ours. */
+	if (hosts_cur == s) {
+		old = hosts_cur;
+		hosts_cur = hostsfile_snap_ref(fresh);
+	}
 	pthread_mutex_unlock(&hosts_lock);
 	hostsfile_snap_unref(old);
 	hostsfile_snap_unref(s);
