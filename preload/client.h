@@ -4,6 +4,7 @@
  * fake address, by literal for any other address that is not direct.
  * Keeps the program's view of the socket: the fd number, its flags, and
  * the peer it asked for (getpeername); getsockname in its own family.
+ * Reaching the gateway itself is dial.c's; the record is fdstate.c's.
  */
 #ifndef SG_CLIENT_H
 #define SG_CLIENT_H
@@ -49,27 +50,5 @@ int	client_socktype(int fd);
  */
 int	client_destination(const struct lib *l, const struct sockaddr *sa,
 	    struct socks5_addr *dest);
-
-/*
- * A new control connection to the gateway (preferring family domain),
- * with the login and the request cmd/dest done; the gateway's answer in
- * *res.  The socket is close-on-exec and non-blocking.  -1 with errno;
- * res->rep is then the gateway's REP if it refused the request, else 0
- * (it could not be reached or did not answer).
- */
-int	client_control(const struct lib *l, int domain, uint8_t cmd,
-	    const struct socks5_addr *dest, struct socks5_client_res *res);
-
-/*
- * Put socket use in place of fd (dup3, keeping fd's close-on-exec) and
- * close use.  0, or -1 with errno (use closed either way).
- */
-int	client_swap(int fd, int use);
-
-/* Copy the usual socket options (buffers, timeouts, keep-alive ...). */
-void	client_copy_options(int from, int to);
-
-/* The program closes fd: forget what was recorded about it. */
-void	client_forget(int fd);
 
 #endif

@@ -35,7 +35,4 @@ bool	dgram_peername(int fd, struct sockaddr *sa, socklen_t *len);
 /* getsockname() of a UDP socket replaced by one of the other family. */
 bool	dgram_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc);
 
-/* The program closes fd: end its association. */
-void	dgram_forget(int fd);
-
 #endif

@@ -56,8 +56,8 @@ enum env_verify {
 };
 
 struct env_config {
-	bool			enabled;	/* SIXGATE_GATEWAY set and valid */
-	char			gw_host[256];	/* name or literal, no brackets */
+	bool			enabled;	/* SIXGATE_GATEWAY set, valid */
+	char			gw_host[256];	/* name or literal, no [] */
 	uint16_t		gw_port;
 	char			user[256];
 	char			password[256];	/* "" when none given */

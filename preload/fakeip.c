@@ -540,8 +540,9 @@ uint64_t
 fakeip_flags(const struct fakeip_table *t)
 {
 	/* Reading an atomic through a const table is fine: no store. */
-	return atomic_load_explicit(&((struct fakeip_table *)(uintptr_t)t)->flags,
-	    memory_order_acquire);
+	struct fakeip_table *w = (struct fakeip_table *)(uintptr_t)t;
+
+	return atomic_load_explicit(&w->flags, memory_order_acquire);
 }
 
 enum fakeip_verdict

@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "client.h"
+#include "dial.h"
 #include "real.h"
 #include "verify.h"
 
@@ -42,7 +42,7 @@ verify_name(const struct lib *l, const char *name, uint32_t slot, int family)
 	    S5_RESOLVE_WANT_IPV4 : family == AF_INET6 ? S5_RESOLVE_WANT_IPV6 :
 	    0) != S5_OK)
 		return VERIFY_EXISTS;
-	if ((ctl = client_control(l, AF_UNSPEC, S5_CMD_RESOLVE, &dest, &res))
+	if ((ctl = dial_control(l, AF_UNSPEC, S5_CMD_RESOLVE, &dest, &res))
 	    != -1) {
 		real()->close(ctl);
 		fakeip_set_verdict(l->table, slot, FAKEIP_EXISTS,

@@ -7,7 +7,7 @@ set -u
 : "${top_builddir:=.}"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed"; exit 77; }
 rc=0
-for t in check_socks5 check_socks5_client check_addr check_config check_pack check_env check_fakeip check_route check_upstreams; do
+for t in check_socks5 check_socks5_client check_addr check_config check_pack check_env check_fakeip check_hostsfile check_route check_upstreams; do
 	bin="$top_builddir/tests/unit/$t"
 	[ -x "$bin" ] || { echo "ERROR: $bin not built"; exit 99; }
 	echo "== $t"
