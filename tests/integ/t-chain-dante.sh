@@ -239,8 +239,9 @@ upstreams = ( { via = ( \"dante\" ); } );"
 	for i in 1 2; do
 		sgtool socks --proxy "${CH_ADDR[G1BAD]}" --user alice --password "$PW_A" \
 		    --dest-name "$WEB" --dest-port "$WEBPORT" > "$SG_TMP/rep" 2>&1
-		grep -q "^rep=0x0[1-8] " "$SG_TMP/rep" ||
-			{ cat "$SG_TMP/rep" >&2; dfail "wrong password for Dante: no failure REP"; }
+		# A hop failure is REP 0x01, exactly (sixgated.conf(5)).
+		grep -q "^rep=0x01 " "$SG_TMP/rep" ||
+			{ cat "$SG_TMP/rep" >&2; dfail "wrong password for Dante: REP is not 0x01 (hop failure)"; }
 	done
 	grep -q "login refused" "${CH_LOG[G1BAD]}" ||
 		dfail "G1BAD's log does not say 'login refused'"
