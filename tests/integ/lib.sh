@@ -208,6 +208,26 @@ sg_server() {
 	printf -v "$var" '%s' "$(cat "$pf")"
 }
 
+# sg_refuser VAR [HOST]: a TCP port of HOST (127.0.0.1) that refuses
+# connections for the whole test: bound by a helper that never listens,
+# so no other program (another test of `make -j2 check`) can take it
+# meanwhile, as it could a port that was only "free a moment ago".  Use
+# it wherever a test expects "connection refused" or a port nobody uses.
+sg_refuser() {
+	local var=$1 host=${2:-127.0.0.1} pf=$SG_TMP/port.$1
+	rm -f "$pf"
+	sg_bg timeout 600 "$SG_PY" -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+with open(sys.argv[2] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+time.sleep(600)' "$host" "$pf" 2>>"$SG_TMP/servers.err"
+	sg_wait_file "$pf" 10 || sg_error "port holder did not start"
+	printf -v "$var" '%s' "$(cat "$pf")"
+}
+
 # sg_curl ARGS...: curl without curlrc, quiet, bounded.
 sg_curl() {
 	timeout "${SG_CURL_TIMEOUT:-40}" curl -q -sS --max-time "${SG_CURL_MAXTIME:-30}" \

@@ -120,7 +120,7 @@ bind_ok blit6 "$P4" name:::1:0 ::1 ::1 4 --up-len 5000 --down-len 7000
 
 # ------------------------------------------------ 2. the wrong peer
 # DST.PORT names a port the peer does not use: only the address counts.
-PORTX=$(sgtool freeport --bind 127.0.0.1)
+sg_refuser PORTX
 n0=$(sg_log_count "refused: not the expected peer")
 bind_ok bwrong4 "$P4" "127.0.0.1:$PORTX" 127.0.0.1 127.0.0.1 1 \
     --wrong-from 127.0.0.2 --up-len 300000 --down-len 200000

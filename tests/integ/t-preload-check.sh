@@ -57,7 +57,7 @@ grep -qF "not-the-password" "$SG_TMP/c4" "$SG_TMP/c4.err" && sg_fail "--check pr
 sg_info "ok: wrong password: exit 1"
 
 # The gateway is down.
-DOWN=$(pl_freeport)
+sg_refuser DOWN
 pl_client_conf file="$SG_TMP/down.conf" gateway="127.0.0.1:$DOWN"
 check "$SG_TMP/c5" 1 "$SG_TMP/down.conf"
 sg_expect "$SG_TMP/c5" "error: cannot connect to the gateway"
