@@ -14,8 +14,6 @@
 #   ch_access NAME N STRING...	 wait until there are N such lines, exactly
 #   ch_fail MESSAGE		 show every gateway's log, then sg_fail
 #   ch_no_secrets SECRET...	 no log or output file of the run shows them
-#   ch_refuser VAR		 a port nothing listens on, held (bound, not
-#				 listening) for the whole test
 
 declare -A CH_LOG=() CH_PID=() CH_ADDR=()
 CH_NAMES=()
@@ -175,20 +173,3 @@ ch_no_secrets() {
 	done
 }
 
-# ch_refuser VAR [HOST]: a TCP port of HOST (127.0.0.1) that refuses
-# connections for the whole test: bound by a helper that never listens,
-# so no other program can take it meanwhile.
-ch_refuser() {
-	local var=$1 host=${2:-127.0.0.1} pf=$SG_TMP/port.$1
-	rm -f "$pf"
-	sg_bg timeout 600 "$SG_PY" -c '
-import os, socket, sys, time
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.bind((sys.argv[1], 0))
-with open(sys.argv[2] + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-time.sleep(600)' "$host" "$pf" 2>>"$SG_TMP/servers.err"
-	sg_wait_file "$pf" 10 || sg_error "port holder did not start"
-	printf -v "$var" '%s' "$(cat "$pf")"
-}

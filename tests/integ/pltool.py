@@ -19,6 +19,13 @@ goes through the Socks Lib without Python knowing.
   connect   connect to NAME PORT and print "connected" or
             "errno=ENAME strerror"; exit 0 either way
   rev       gethostbyaddr(ADDR): prints "name=NAME" or "error=..."
+  fakegw    a fake SOCKS5 gateway that records what arrives: --method 88|02
+            (the method it chooses), --port-file F, --log F; for each
+            connection one line "conn=N first_read=LEN greeting=HEX
+            whole=0|1 methods=HEX cmd=0xNN", where first_read is the
+            first recv() (made as soon as the socket is readable, before
+            any answer) and whole=1 when it held greeting, login and
+            request complete; CONNECT gets 0x00, anything else 0x07
 """
 
 import argparse
@@ -240,6 +247,81 @@ def cmd_rev(a):
     return 0
 
 
+def _socks_parts(buf):
+    """Split greeting | login | request off buf; None where incomplete."""
+    parts = []
+    if len(buf) < 2 or len(buf) < 2 + buf[1]:
+        return parts, buf
+    n = 2 + buf[1]
+    parts.append(buf[:n])
+    buf = buf[n:]
+    if len(buf) >= 2 and len(buf) >= 2 + buf[1] + 1:
+        ul = buf[1]
+        pl = buf[2 + ul]
+        if len(buf) >= 3 + ul + pl:
+            parts.append(buf[:3 + ul + pl])
+            buf = buf[3 + ul + pl:]
+            if len(buf) >= 5:
+                atyp = buf[3]
+                alen = {1: 4, 4: 16}.get(atyp, 1 + buf[4] if atyp == 3 else 0)
+                if alen and len(buf) >= 4 + alen + 2:
+                    parts.append(buf[:4 + alen + 2])
+                    buf = buf[4 + alen + 2:]
+    return parts, buf
+
+
+def _fakegw_conn(c, n, a, lock):
+    c.settimeout(10)
+    try:
+        first = c.recv(65536)
+        buf = first
+        method = int(a.method, 16)
+
+        def need(k):
+            nonlocal buf
+            while True:
+                parts, _ = _socks_parts(buf)
+                if len(parts) >= k:
+                    return parts
+                b = c.recv(65536)
+                if not b:
+                    raise EOFError("client closed after %d bytes" % len(buf))
+                buf += b
+        parts = need(1)
+        c.sendall(bytes([5, method]))
+        parts = need(2)
+        c.sendall(b"\x01\x00")
+        parts = need(3)
+        cmd = parts[2][1]
+        rep = 0 if cmd == 1 else 7
+        c.sendall(bytes([5, rep, 0, 1, 127, 0, 0, 1, 0, 80]))
+        whole = len(_socks_parts(first)[0]) == 3
+        line = "conn=%d first_read=%d whole=%d methods=%s cmd=0x%02x" % (
+            n, len(first), whole, parts[0][2:].hex(), cmd)
+    except (OSError, EOFError) as e:
+        line = "conn=%d error=%s" % (n, e)
+    with lock:
+        with open(a.log, "a") as f:
+            f.write(line + "\n")
+    c.close()
+
+
+def cmd_fakegw(a):
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write("%d\n" % lsock.getsockname()[1])
+    os.rename(a.port_file + ".tmp", a.port_file)
+    lock = threading.Lock()
+    n = 0
+    while True:
+        c, _ = lsock.accept()
+        n += 1
+        threading.Thread(target=_fakegw_conn, args=(c, n, a, lock),
+                         daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser(prog="pltool.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -279,6 +361,12 @@ def main():
     p.add_argument("--family", choices=["4", "6", "0"], default="0")
     p.add_argument("--timeout", type=float, default=20)
     p.set_defaults(func=cmd_connect)
+
+    p = sub.add_parser("fakegw")
+    p.add_argument("--method", default="88")
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--log", required=True)
+    p.set_defaults(func=cmd_fakegw)
 
     p = sub.add_parser("rev")
     p.add_argument("addr")

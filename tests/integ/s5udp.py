@@ -285,10 +285,11 @@ def cmd_bind(a):
             s.settimeout(3)
             try:
                 closed = s.recv(1) == b""
+            except socket.timeout:
+                # Before OSError: socket.timeout is one of its subclasses.
+                closed = False
             except OSError:
                 closed = True
-            except socket.timeout:
-                closed = False
             out("ctl_closed=%d" % closed)
             return 1 if FAILED else 0
         fail("first reply 0x%02x" % rep)

@@ -374,7 +374,7 @@ def cmd_socks(a):
         if method == 0xFF or method not in methods:
             check_closed(s, a.close_wait)
             return 0
-        if method == 2:
+        if method in (2, 0x88):    # 0x88: sixgated's RFC 1929 login
             if not a.pipeline:
                 s.sendall(auth)
             ver, status = recv_exact(s, 2)

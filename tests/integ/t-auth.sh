@@ -72,7 +72,7 @@ fi
 sg_info "ok: username method"
 
 # --- methods = ["none"]: unauthenticated clients, rules without users.
-DENYP=$(sgtool freeport --bind 127.0.0.1)
+sg_refuser DENYP
 sg_conf methods='"none"' rules="
   { name = \"authed-only\"; action = \"allow\"; users = [ \"*\" ]; ports = [ $DENYP ]; },
   { name = \"anyone\"; action = \"allow\"; to = [ \"127.0.0.0/8\", \"::1/128\" ]; ports = [ $ECHO, $HTTP ]; }"

@@ -120,7 +120,7 @@ bind_ok blit6 "$P4" name:::1:0 ::1 ::1 4 --up-len 5000 --down-len 7000
 
 # ------------------------------------------------ 2. the wrong peer
 # DST.PORT names a port the peer does not use: only the address counts.
-PORTX=$(sgtool freeport --bind 127.0.0.1)
+sg_refuser PORTX
 n0=$(sg_log_count "refused: not the expected peer")
 bind_ok bwrong4 "$P4" "127.0.0.1:$PORTX" 127.0.0.1 127.0.0.1 1 \
     --wrong-from 127.0.0.2 --up-len 300000 --down-len 200000
@@ -193,6 +193,7 @@ for case in "t4 $P4 127.0.0.1:0" "t6 $P6 [::1]:0" "t64 $P6 127.0.0.1:0"; do
 	grep -q '^rep1=0x00 ' "$o" || { cat "$o" >&2; sg_fail "$1: first reply not 0x00"; }
 	grep -q '^rep2=0x06 ' "$o" || { cat "$o" >&2; sg_fail "$1: second reply not 0x06 (TTL expired) after timeouts.bind"; }
 	secs=$(sed -n 's/^rep2=.* secs=\([0-9]*\)\..*/\1/p' "$o")
+	# Never before 1 s; up to 4 s late on a loaded host (make -j2 check).
 	[ "$secs" -ge 1 ] && [ "$secs" -le 6 ] ||
 		{ cat "$o" >&2; sg_fail "$1: second reply after $secs s, timeouts.bind = 2"; }
 	sg_expect "$o" "ctl_closed=1"

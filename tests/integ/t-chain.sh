@@ -49,7 +49,7 @@ mkdir -p "$SG_TMP/www"
 head -c $((1 << 20)) /dev/urandom > "$SG_TMP/www/blob"
 BLOB=$(sg_sha "$SG_TMP/www/blob")
 sg_server WEBPORT http --bind ::1 --dir "$SG_TMP/www"
-ch_refuser DEAD 127.0.0.1	# the dead upstream, and a closed port
+sg_refuser DEAD 127.0.0.1	# the dead upstream, and a closed port
 
 cat > "$SG_TMP/g3.hosts" <<EOF
 127.0.0.1	localhost
@@ -285,9 +285,13 @@ sg_curl --socks5-hostname "$G1BAD" --proxy-user "alice:$PW_A" -o /dev/null \
 [ "$rc" = 97 ] || { cat "$SG_TMP/curl.err" >&2; ch_fail "curl with a wrong upstream password: exit $rc, want 97"; }
 sgtool socks --proxy "$G1BAD" --user alice --password "$PW_A" \
     --dest-name "$WEB" --dest-port "$WEBPORT" > "$SG_TMP/rep" 2>&1
-grep -q "^rep=0x" "$SG_TMP/rep" && ! grep -q "^rep=0x00" "$SG_TMP/rep" ||
-	{ cat "$SG_TMP/rep" >&2; ch_fail "wrong upstream password: no failure REP"; }
+# A hop failure is REP 0x01 (general failure), exactly (sixgated(8),
+# sixgated.conf(5) CHAINED RELAYS): not any other non-zero code.
+grep -q "^rep=0x01 " "$SG_TMP/rep" ||
+	{ cat "$SG_TMP/rep" >&2; ch_fail "wrong upstream password: REP is not 0x01 (hop failure)"; }
 ch_access G1BAD 2 "dest=$WEB:$WEBPORT "
+[ "$(ch_count G1BAD "dest=$WEB:$WEBPORT " "rep=0x01")" = 2 ] ||
+	ch_fail "G1BAD did not log rep=0x01 for both requests"
 [ "$(ch_count G1BAD "dest=$WEB:$WEBPORT " "rep=0x00")" = 0 ] ||
 	ch_fail "G1BAD reported success"
 grep -q "login refused" "${CH_LOG[G1BAD]}" ||
@@ -326,6 +330,14 @@ for i in 1 2 3; do
 	[ "$rc" = 97 ] || ch_fail "curl to $DEADONLY: exit $rc, want 97"
 done
 ch_access G1 3 "dest=$DEADONLY:$WEBPORT "
+[ "$(ch_count G1 "dest=$DEADONLY:$WEBPORT " "rep=0x01")" = 3 ] ||
+	ch_fail "G1 did not answer 0x01 (hop failure) to the 3 requests to $DEADONLY"
+# The first hop cannot be reached: still 0x01, not 0x05 (that is kept for
+# the destination).
+sgtool socks --proxy "$G1" --user alice --password "$PW_A" \
+    --dest-name "$DEADONLY" --dest-port "$WEBPORT" > "$SG_TMP/rep" 2>&1
+grep -q "^rep=0x01 " "$SG_TMP/rep" ||
+	{ cat "$SG_TMP/rep" >&2; ch_fail "REP for $DEADONLY (dead first hop) is not 0x01"; }
 [ "$(ch_count G1 "dest=$DEADONLY:$WEBPORT " "rep=0x00")" = 0 ] ||
 	ch_fail "a request to $DEADONLY succeeded"
 n=$(grep -F "$DEADONLY" "${CH_LOG[G1]}" | grep -cF "via 127.0.0.1:$DEAD")

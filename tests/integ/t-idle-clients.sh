@@ -21,11 +21,21 @@ SG_PIDS="$SG_PIDS $IDLE"
 sg_wait_file "$SG_TMP/ready" 20 || { cat "$SG_TMP/idle" >&2; sg_fail "could not open 200 connections"; }
 
 t0=$(sg_now_ms)
+n0=$(sg_log_count "handshake timeout")
 sg_curl --socks5-hostname "127.0.0.1:$SG_PORT4" --proxy-user 'heidi:he1di-pw' \
     -o "$SG_TMP/got" "http://127.0.0.1:$HTTP/f" || sg_fail "curl failed while 200 clients idle"
 t1=$(sg_now_ms)
 cmp -s "$SG_TMP/got" "$SG_TMP/www/f" || sg_fail "content differs"
-[ $(( t1 - t0 )) -lt 2000 ] || sg_fail "curl took $(( t1 - t0 )) ms while 200 clients idle"
+# Synchronised on events, not on a clock that a loaded host (t-bulk,
+# valgrind next to us in make -j2 check) stretches: the curl was served
+# while all 200 idle connections were still open, i.e. before the daemon
+# closed the first of them (its "handshake timeout" lines); the access
+# line of the curl is in the log before the first of those lines.
+[ "$n0" = 0 ] || sg_error "idle connections timed out before the curl started (host too slow)"
+sg_log_wait "access user=heidi" 5 || sg_fail "no access line for the curl"
+first_evt=$(grep -n -m 1 -E "access user=heidi|handshake timeout" "$SG_LOG" | cut -d: -f1)
+grep -n "access user=heidi" "$SG_LOG" | head -n 1 | grep -q "^$first_evt:" ||
+	sg_fail "the curl was served only after the idle connections timed out ($(( t1 - t0 )) ms)"
 sg_info "curl served in $(( t1 - t0 )) ms while 200 connections idle"
 
 sg_wait_exit "$IDLE" 30 || sg_fail "idle client did not finish"
@@ -34,7 +44,9 @@ grep -q "^closed=200 of 200$" "$SG_TMP/idle" || sg_fail "the gateway did not clo
 first=$(sed -n 's/^first_close=\([0-9]*\)\..*/\1/p' "$SG_TMP/idle")
 last=$(sed -n 's/.*last_close=\([0-9]*\)\..*/\1/p' "$SG_TMP/idle")
 [ "$first" -ge 2 ] || sg_fail "idle connections closed after ${first}.x s, before timeouts.handshake = 3"
-[ "$last" -le 5 ] || sg_fail "last idle connection closed after ${last}.x s (handshake = 3)"
+# Upper bound widened (3 s + 3 s): on a loaded host the 200 closes take
+# time; the point is that they come, well before the client's 8 s.
+[ "$last" -le 6 ] || sg_fail "last idle connection closed after ${last}.x s (handshake = 3)"
 grep -q "^data_bytes=0$" "$SG_TMP/idle" || sg_fail "the gateway sent data to silent clients"
 
 # Still serving afterwards.
@@ -52,7 +64,8 @@ sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user heidi --password 'he1di-pw' \
     --dest "[::1]:$ECHO" --data ping --echo-check --expect-eof 8 > "$SG_TMP/silent" 2>&1
 sg_expect "$SG_TMP/silent" "rep=0x00" "echo=ok" "eof_secs="
 secs=$(sed -n 's/^eof_secs=\([0-9]*\)\..*/\1/p' "$SG_TMP/silent")
-[ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 4 ] || {
+# 1 to 5 s: never early; late by up to 3 s on a loaded host.
+[ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 5 ] || {
 	cat "$SG_TMP/silent" >&2
 	sg_fail "silent relay with timeouts.idle = 2 not closed after about 2 s"
 }

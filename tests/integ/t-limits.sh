@@ -36,7 +36,12 @@ sg_expect "$SG_TMP/r3" "method=0xff ver=5" "closed=1"
 # From connect() to the "05 FF" (measured by the client itself).
 ms=$(sed -n 's/^method_secs=\([0-9]*\)\.\([0-9]*\)$/\1\2/p' "$SG_TMP/r3")
 ms=$((10#$ms))
-[ "$ms" -lt 2000 ] || sg_fail "the over-limit client waited $ms ms for 05 FF"
+# "At once" is an event: the 05 FF came while both relays were still
+# open (they hold until released), not when one of them ended.  The time
+# is only a sanity bound, wide for a loaded host (client timeout 5 s).
+sg_alive "$r1_PID" && sg_alive "$r2_PID" ||
+	sg_fail "a held relay ended before the third client was refused"
+[ "$ms" -lt 4000 ] || sg_fail "the over-limit client waited $ms ms for 05 FF"
 # The same through the other listener, and pipelined.
 sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --pipeline --dest "127.0.0.1:$ECHO" \
     --data x --timeout 5 > "$SG_TMP/r3b" 2>&1

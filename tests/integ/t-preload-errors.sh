@@ -39,7 +39,7 @@ conn "$SG_TMP/ok" web4.sgtest "$ECHO4"
 sg_expect "$SG_TMP/ok" "connected"
 
 # Connection refused at the destination.
-REFUSED=$(pl_freeport)
+sg_refuser REFUSED
 rc=0
 pl_curl -o /dev/null "http://web4.sgtest:$REFUSED/" 2> "$SG_TMP/curl.err" || rc=$?
 [ "$rc" = 7 ] ||
@@ -87,7 +87,7 @@ grep -qF "not-the-password" "$SG_LOG" && sg_fail "the password appears in the ga
 sg_info "ok: wrong password: EACCES"
 
 # The gateway is down (nothing listens at its address).
-DOWN=$(pl_freeport)
+sg_refuser DOWN
 pl_client_conf file="$SG_TMP/down.conf" gateway="127.0.0.1:$DOWN"
 conn "$SG_TMP/down" -c "$SG_TMP/down.conf" web4.sgtest "$ECHO4"
 sg_expect "$SG_TMP/down" "errno=ECONNREFUSED"

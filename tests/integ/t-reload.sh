@@ -89,13 +89,20 @@ sgtool socks "${A[@]}" --proxy "$P4" --dest "127.0.0.1:$SINK" --data x \
     --shutdown-wr --read > "$SG_TMP/o5" 2>&1
 sg_expect "$SG_TMP/o5" "rep=0x00" "recv_bytes="
 
-# A listen change needs a restart: logged as such, the old listeners stay.
+# A listen change needs a restart (sixgated(8), SIGHUP): the new
+# configuration is valid, so it replaces the old one and "configuration
+# reloaded" is logged, with a warning that the listeners stay; no
+# "reload failed", no new listener.
 sg_conf listen='"127.0.0.1:0"'
 kill -HUP "$SG_PID"
-sg_log_wait "configuration reloaded" 10 3 || sg_log_wait "reload failed" 1 3 ||
-	sg_fail "no answer to SIGHUP with a new listen list"
-grep -i "listen" "$SG_LOG" | grep -qi "restart" ||
+sg_log_wait "configuration reloaded" 10 3 ||
+	sg_fail "a valid configuration with a new listen list was not reloaded"
+[ "$(sg_log_count "reload failed")" -eq 2 ] ||
+	sg_fail "a listen change was logged as 'reload failed'"
+sg_log_wait "reload: listen changes take effect only after a restart; the old listeners stay open" 1 ||
 	sg_fail "a listen change was not logged as needing a restart"
+[ "$(sg_log_count "listening on")" -eq 2 ] ||
+	sg_fail "a reload opened listeners"
 sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --dest "[::1]:$ECHO" --data w \
     --echo-check > "$SG_TMP/o6" 2>&1
 sg_expect "$SG_TMP/o6" "rep=0x00" "echo=ok"

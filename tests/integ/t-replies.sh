@@ -10,7 +10,7 @@ sg_init
 sg_pamwrap dave 'd4ve-pw'
 sg_server ECHO4 echo --bind 127.0.0.1
 sg_server ECHO6 echo --bind ::1
-DENIED=$(sgtool freeport --bind 127.0.0.1)
+sg_refuser DENIED
 sg_conf rules="
   { name = \"no-denied-port\"; action = \"deny\"; to = [ \"127.0.0.1\", \"::1/128\" ]; ports = [ $DENIED ]; },
   { name = \"loopback\"; action = \"allow\"; to = [ \"127.0.0.0/8\", \"::1/128\" ]; }"
@@ -35,7 +35,7 @@ rep 0x04 r1 --proxy "$P4" --dest-name nonexistent.invalid --dest-port 80
 sg_expect "$SG_TMP/r1" "closed=1"
 
 # Refused port.
-REFUSED=$(sgtool freeport --bind 127.0.0.1)
+sg_refuser REFUSED
 rep 0x05 r2 --proxy "$P4" --dest "127.0.0.1:$REFUSED"
 rep 0x05 r2b --proxy "$P6" --dest-name 127.0.0.1 --dest-port "$REFUSED"
 

@@ -59,13 +59,20 @@ sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --dest "[::1]:$ECHO" \
 STUCK=$!
 SG_PIDS="$SG_PIDS $STUCK"
 wait_rep "$SG_TMP/stuck"
-grep -q "^holding=1" "$SG_TMP/stuck" || sleep 0.5
+# Synchronise on the event (the client holds its relay), not a sleep.
+end=$(( $(sg_now_ms) + 10000 ))
+until grep -q "^holding=1" "$SG_TMP/stuck"; do
+	[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/stuck" >&2; sg_fail "the stuck relay is not holding"; }
+	sleep 0.05
+done
 t0=$(sg_now_ms)
 kill -TERM "$SG_PID"
 sg_wait_exit "$SG_PID" 6 || sg_fail "sixgated (shutdown = 2) still running 6 s after SIGTERM"
 t1=$(sg_now_ms)
 [ "$SG_RC" = 0 ] || sg_fail "exit status $SG_RC after SIGTERM with a stuck relay"
-[ $(( t1 - t0 )) -le 3500 ] || sg_fail "exit took $(( t1 - t0 )) ms with timeouts.shutdown = 2"
+# 2 s + up to 3 s on a loaded host (make -j2 check next to t-bulk or
+# valgrind); the relay itself would hold 30 s, so this still tells.
+[ $(( t1 - t0 )) -le 5000 ] || sg_fail "exit took $(( t1 - t0 )) ms with timeouts.shutdown = 2"
 [ $(( t1 - t0 )) -ge 1500 ] || sg_fail "exit after $(( t1 - t0 )) ms: the relay was not given timeouts.shutdown = 2 s"
 sg_info "ok: stuck relay, exit after $(( t1 - t0 )) ms"
 SG_PID=

@@ -28,35 +28,14 @@
 #include <unistd.h>
 
 #include "socks5.h"
+#include "testutil.h"
 
 #define SENTINEL	((size_t)0xC0FFEE)
 
 /* --- helpers --- */
 
-/*
- * Copy len bytes so that they end exactly where an inaccessible page
- * begins: any read past the end of the input faults.
- */
-static const uint8_t *
-guarded(const void *src, size_t len)
-{
-	static uint8_t	*base;
-	static size_t	 pgsz;
-	uint8_t		*p;
-
-	if (base == NULL) {
-		pgsz = (size_t)sysconf(_SC_PAGESIZE);
-		base = mmap(NULL, 2 * pgsz, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ck_assert_msg(base != MAP_FAILED, "mmap failed");
-		ck_assert_int_eq(mprotect(base + pgsz, pgsz, PROT_NONE), 0);
-	}
-	ck_assert_uint_le(len, pgsz);
-	p = base + pgsz - len;
-	if (len > 0)
-		memcpy(p, src, len);
-	return p;
-}
+/* Input right before an unmapped page (testutil.h). */
+#define guarded(src, len)	tu_guarded((src), (len))
 
 static struct sockaddr_in
 mk4(const char *ip, uint16_t port)
