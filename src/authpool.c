@@ -36,8 +36,9 @@ static struct {
 	unsigned	 running;
 	unsigned	 queued;
 	unsigned	 limit;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
-    0, 0, 0, 0 };
+	bool		 stopping;
+	pthread_t	 ids[AUTHPOOL_MAX];
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
 
 static void
 job_free(struct job *j)
@@ -46,14 +47,20 @@ job_free(struct job *j)
 	free(j);
 }
 
-/* The next job this worker may start; called and returns with the lock. */
+/*
+ * The next job this worker may start, or NULL when the pool stops;
+ * called and returns with the lock.
+ */
 static struct job *
 take_job(void)
 {
 	struct job *j;
 
-	while (pool.head == NULL || pool.running >= pool.limit)
+	while (!pool.stopping &&
+	    (pool.head == NULL || pool.running >= pool.limit))
 		pthread_cond_wait(&pool.work, &pool.lock);
+	if (pool.stopping)
+		return NULL;
 	j = pool.head;
 	if ((pool.head = j->next) == NULL)
 		pool.tail = NULL;
@@ -74,8 +81,7 @@ worker_main(void *unused)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&pool.lock);
-	for (;;) {
-		j = take_job();
+	while ((j = take_job()) != NULL) {
 		pthread_mutex_unlock(&pool.lock);
 		j->fn(j->arg);
 		pthread_mutex_lock(&pool.lock);
@@ -89,7 +95,7 @@ worker_main(void *unused)
 		/* A slot is free: another worker may start a job. */
 		pthread_cond_signal(&pool.work);
 	}
-	/* NOTREACHED */
+	pthread_mutex_unlock(&pool.lock);
 	return NULL;
 }
 
@@ -104,12 +110,11 @@ authpool_set_limit(unsigned limit)
 		limit = AUTHPOOL_MAX;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, WORKER_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_mutex_lock(&pool.lock);
-	while (pool.workers < limit) {
+	while (pool.workers < limit && !pool.stopping) {
 		if ((rc = pthread_create(&t, &attr, worker_main, NULL)) != 0)
 			break;
-		pool.workers++;
+		pool.ids[pool.workers++] = t;
 	}
 	/* With fewer workers than asked, the limit is what runs. */
 	pool.limit = pool.workers < limit ? pool.workers : limit;
@@ -199,6 +204,20 @@ authpool_run(void (*fn)(void *), void *arg, void (*release)(void *),
 	pthread_mutex_unlock(&pool.lock);
 	errno = ETIMEDOUT;
 	return -1;
+}
+
+void
+authpool_stop(void)
+{
+	unsigned i, n;
+
+	pthread_mutex_lock(&pool.lock);
+	pool.stopping = true;
+	n = pool.workers;
+	pthread_cond_broadcast(&pool.work);
+	pthread_mutex_unlock(&pool.lock);
+	for (i = 0; i < n; i++)
+		pthread_join(pool.ids[i], NULL);
 }
 
 void

@@ -31,6 +31,12 @@ int	authpool_set_limit(unsigned limit);
 int	authpool_run(void (*fn)(void *), void *arg, void (*release)(void *),
 	    int64_t deadline_ms);
 
+/*
+ * Let the jobs running finish, then end every worker (at exit, and in
+ * tests); jobs still queued then wait until their deadline.
+ */
+void	authpool_stop(void);
+
 /* Jobs running and waiting now, for statistics and tests. */
 void	authpool_counts(unsigned *running, unsigned *queued);
 
