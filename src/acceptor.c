@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "acceptor.h"
 #include "addr.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
@@ -34,7 +36,12 @@ static int listeners[64];
 static size_t nlisteners;
 static int wake[2] = { -1, -1 };
 static pthread_t thread;
-static int fd_budget = -1;
+
+/* When each kind of refusal was last logged: one line per COMPLAIN_MS. */
+struct complaints {
+	int64_t	relays, client, handshakes, client_handshakes, fds, thread,
+		accept;
+};
 
 int
 acceptor_open(const struct config *c, char *err, size_t errlen)
@@ -70,12 +77,6 @@ fail:
 	return -1;
 }
 
-void
-acceptor_set_fd_budget(int max_sessions)
-{
-	fd_budget = max_sessions;
-}
-
 /*
  * Over the cap: answer the greeting with "no acceptable methods" (the
  * only failure a client can read before its request) and close.  What
@@ -109,44 +110,82 @@ complain(int64_t *last, const char *what, int err)
 		log_warnx("%s", what);
 }
 
+/* Log why registry_enter said no (err), at most once per interval. */
 static void
-hand_over(int fd, const struct sockaddr_storage *peer, int64_t *last_full,
-    int64_t *last_client)
+complain_refusal(struct complaints *cp, const struct sockaddr *sa,
+    const struct config *c, int err)
+{
+	char msg[200], who[ADDR_STRLEN];
+
+	addr_ntop_host(sa, who, sizeof(who));
+	switch (err) {
+	case EUSERS:
+		snprintf(msg, sizeof(msg), "%s has %d sessions "
+		    "(limits.max_per_client): refusing more", who,
+		    c->max_per_client);
+		complain(&cp->client, msg, 0);
+		break;
+	case ETOOMANYREFS:
+		snprintf(msg, sizeof(msg), "%s has %d sessions in their "
+		    "handshake (limits.max_handshakes_per_client): refusing "
+		    "more", who, c->max_handshakes_per_client);
+		complain(&cp->client_handshakes, msg, 0);
+		break;
+	case EBUSY:
+		snprintf(msg, sizeof(msg), "%d sessions in their handshake "
+		    "(limits.max_handshakes %u:%u:%u): dropping new clients",
+		    registry_handshakes(), c->max_handshakes.start,
+		    c->max_handshakes.rate, c->max_handshakes.full);
+		complain(&cp->handshakes, msg, 0);
+		break;
+	case EAGAIN:
+		snprintf(msg, sizeof(msg), "relay limit reached (%d "
+		    "sessions): refusing new clients", c->max_relays);
+		complain(&cp->relays, msg, 0);
+		break;
+	default:
+		complain(&cp->relays, "cannot count a new session", err);
+	}
+}
+
+/*
+ * Admit a client, or refuse it: the descriptors its CONNECT will hold,
+ * then the session limits, then a thread.  Whatever was taken is given
+ * back on refusal.
+ */
+static void
+hand_over(int fd, const struct sockaddr_storage *peer, struct complaints *cp)
 {
 	struct config *c = config_current();
 	const struct sockaddr *sa = (const struct sockaddr *)peer;
-	int cap = c->max_relays;
-	char msg[160], who[ADDR_STRLEN];
+	struct registry_entry *e = NULL;
+	char msg[160];
 
-	if (fd_budget >= 0 && fd_budget < cap)
-		cap = fd_budget;
-	if (registry_enter(sa, cap, c->max_per_client) == -1) {
-		if (errno == EUSERS) {
-			snprintf(msg, sizeof(msg), "%s has %d sessions "
-			    "(limits.max_per_client): refusing more",
-			    addr_ntop_host(sa, who, sizeof(who)),
-			    c->max_per_client);
-			complain(last_client, msg, 0);
-		} else {
-			snprintf(msg, sizeof(msg), "relay limit reached (%d "
-			    "sessions): refusing new clients", cap);
-			complain(last_full, msg, errno == EAGAIN ? 0 : errno);
-		}
-		refuse(fd);
-		config_release(c);
+	if (!fdbudget_take(FDBUDGET_CONNECT)) {
+		snprintf(msg, sizeof(msg), "descriptor budget spent (%d of "
+		    "%d in use): refusing new clients", fdbudget_used(),
+		    fdbudget_total());
+		complain(&cp->fds, msg, 0);
+		goto refused;
+	}
+	if ((e = registry_enter(sa, c)) == NULL) {
+		complain_refusal(cp, sa, c, errno);
+		goto refused_fds;
+	}
+	if (session_start(fd, peer, c, e) == 0)
 		return;
-	}
-	if (session_start(fd, peer, c) == -1) {
-		complain(last_full, "cannot start a session thread", errno);
-		registry_leave(sa);
-		refuse(fd);
-		config_release(c);
-	}
+	complain(&cp->thread, "cannot start a session thread", errno);
+	registry_leave(e);
+refused_fds:
+	fdbudget_give(FDBUDGET_CONNECT);
+refused:
+	refuse(fd);
+	config_release(c);
 }
 
 /* Accept what is pending on one listener; -1 when out of descriptors. */
 static int
-accept_some(int lfd, int64_t *last_full, int64_t *last_client)
+accept_some(int lfd, struct complaints *cp)
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
@@ -157,7 +196,7 @@ accept_some(int lfd, int64_t *last_full, int64_t *last_client)
 		fd = accept4(lfd, (struct sockaddr *)&peer, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			hand_over(fd, &peer, last_full, last_client);
+			hand_over(fd, &peer, cp);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -181,11 +220,12 @@ static void *
 accept_loop(void *arg)
 {
 	struct pollfd pfd[65];
-	int64_t last_full = 0, last_fd = 0, last_client = 0;
+	struct complaints cp;
 	int backoff = 0, rc;
 	size_t i;
 
 	(void)arg;
+	memset(&cp, 0, sizeof(cp));
 	log_set_tag("acceptor");
 	pfd[nlisteners].fd = wake[0];
 	pfd[nlisteners].events = POLLIN;
@@ -200,19 +240,23 @@ accept_loop(void *arg)
 			pfd[i].revents = 0;
 		}
 		rc = poll(pfd, nlisteners + 1, backoff > 0 ? backoff : -1);
-		if (rc == -1 && errno != EINTR)
-			fatal("poll");
+		if (rc == -1 && errno != EINTR) {
+			/* Not a reason to drop the relays: stop in order. */
+			log_warn("poll: no more clients are accepted; shutting "
+			    "down");
+			kill(getpid(), SIGTERM);
+			break;
+		}
 		if (rc > 0 && pfd[nlisteners].revents != 0)
 			break;
 		for (i = 0; i < nlisteners; i++) {
 			if (backoff == 0 && (pfd[i].revents & POLLIN) == 0)
 				continue;
-			if (accept_some(listeners[i], &last_full,
-			    &last_client) == -1)
+			if (accept_some(listeners[i], &cp) == -1)
 				break;
 		}
 		if (i < nlisteners) {
-			complain(&last_fd, "accept (backing off)", errno);
+			complain(&cp.accept, "accept (backing off)", errno);
 			backoff = next_backoff(backoff);
 		} else
 			backoff = 0;

@@ -1,6 +1,7 @@
 /*
  * acceptor.h - the listeners and the accept loop: one thread polls every
- * listener, accepts, enforces the relay cap, and hands each client to a
+ * listener, accepts, admits or refuses (the descriptor budget, the relay
+ * and handshake limits of the registry), and hands each client to a
  * session thread with a reference to the current configuration.
  */
 #ifndef SG_ACCEPTOR_H
@@ -14,12 +15,6 @@
  * message in err.
  */
 int	acceptor_open(const struct config *c, char *err, size_t errlen);
-
-/*
- * The most sessions the descriptor limit allows, whatever max_relays
- * says (each relay holds two sockets; pipes and listeners need room).
- */
-void	acceptor_set_fd_budget(int max_sessions);
 
 /* Start the accept thread; 0 or -1 with errno. */
 int	acceptor_start(void);

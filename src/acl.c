@@ -83,6 +83,36 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 	    match_ports(r->ports, r->nports, q);
 }
 
+/* Does r apply to q whatever the destination (everything but `to`)? */
+static bool
+applies_to_any_dest(const struct acl_rule *r, const struct acl_query *q)
+{
+	if (r->commands != 0 && (r->commands & q->command) == 0)
+		return false;
+	return match_nets(r->from, r->nfrom, q->client) &&
+	    match_users(r->users, r->nusers, q->user) &&
+	    match_ports(r->ports, r->nports, q);
+}
+
+enum acl_reach
+acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q)
+{
+	enum acl_reach reach = ACL_REACH_NONE;
+	bool any_dest;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!applies_to_any_dest(&rules[i], q))
+			continue;
+		any_dest = rules[i].nto == 0 && !rules[i].to_self;
+		if (rules[i].action == ACL_ALLOW)
+			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
+		if (any_dest)
+			return reach;
+	}
+	return reach;
+}
+
 int
 acl_match(const struct acl_rule *rules, size_t n, const struct acl_query *q)
 {

@@ -81,6 +81,23 @@ struct acl_query {
 int acl_match(const struct acl_rule *rules, size_t n,
 	    const struct acl_query *q);
 
+/* What the rules could allow q's client, user and command to reach. */
+enum acl_reach {
+	ACL_REACH_NONE,		/* nothing: refuse before resolving */
+	ACL_REACH_NETS,		/* only networks (and "self") */
+	ACL_REACH_ANY		/* some rule allows every destination */
+};
+
+/*
+ * Before anything is resolved: walking the rules in order as acl_match
+ * would, with the destination unknown (q->dest ignored; q->port applies
+ * when set), which allow rules could still match, and does one of them
+ * allow any destination?  A deny rule without `to` that matches stops
+ * the walk: nothing after it can apply.
+ */
+enum acl_reach acl_reach(const struct acl_rule *rules, size_t n,
+	    const struct acl_query *q);
+
 /* Does one rule match q? */
 bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);
 

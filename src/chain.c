@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "chain.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "resolve.h"
 #include "sgio.h"
@@ -120,15 +121,17 @@ dial_first(const struct config *c, const struct route_hop *h,
 {
 	struct resolve_result rr;
 	size_t which;
-	int rc, fd;
+	int rc, fd, inflight;
 
 	if ((rc = resolve_name(h->host, h->port, c->prefer, &rr)) != 0) {
 		snprintf(res->why, sizeof(res->why), "cannot resolve %s: %s",
 		    h->host, gai_strerror(rc));
 		return -1;
 	}
+	inflight = fdbudget_attempts();
 	fd = sock_connect_any(rr.addrs, rr.n, NULL, c->timeout_connect * 1000,
-	    SOCK_STAGGER_MS, &which);
+	    SOCK_STAGGER_MS, inflight, &which);
+	fdbudget_attempts_done(inflight);
 	if (fd == -1)
 		snprintf(res->why, sizeof(res->why), "connect: %s",
 		    strerror(errno));

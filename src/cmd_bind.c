@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "bindcmd.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "request.h"
 #include "request_int.h"
@@ -69,6 +70,11 @@ cmd_bind_run(struct request *r)
 	if (addr_is_unspecified(peer) ? !request_allow_dest(r, NULL) :
 	    request_allow_addrs(r, &res, skip) == 0) {
 		rep = S5_REP_NOT_ALLOWED;
+		goto refuse;
+	}
+	/* The listener and the peer's connection, beside CONNECT's two. */
+	if (!request_take_fds(r, FDBUDGET_BIND - FDBUDGET_CONNECT)) {
+		rep = S5_REP_GENERAL_FAILURE;
 		goto refuse;
 	}
 	if ((lfd = bindcmd_listen(peer, r->cfd, &bnd)) == -1) {

@@ -16,6 +16,7 @@
 #include "request_int.h"
 #include "resolve.h"
 #include "route.h"
+#include "fdbudget.h"
 #include "sock.h"
 #include "socks5.h"
 
@@ -28,13 +29,17 @@ connect_direct(struct request *r)
 	unsigned char skip[RESOLVE_MAX];
 	size_t which;
 	uint8_t rep;
+	int inflight;
 
 	if ((rep = request_resolve(r, &res)) != S5_REP_SUCCEEDED)
 		return rep;
 	if (request_allow_addrs(r, &res, skip) == 0)
 		return S5_REP_NOT_ALLOWED;
+	/* RFC 8305 staggers attempts: a few at once, as the budget allows. */
+	inflight = fdbudget_attempts();
 	r->dfd = sock_connect_any(res.addrs, res.n, skip,
-	    r->cfg->timeout_connect * 1000, SOCK_STAGGER_MS, &which);
+	    r->cfg->timeout_connect * 1000, SOCK_STAGGER_MS, inflight, &which);
+	fdbudget_attempts_done(inflight);
 	if (r->dfd == -1) {
 		rep = socks5_rep_from_errno(errno);
 		log_info("connect to %s: %s", r->dest_str, strerror(errno));

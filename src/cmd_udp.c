@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "request.h"
 #include "request_int.h"
@@ -36,6 +37,12 @@ cmd_udp_run(struct request *r)
 	a.cfg = r->cfg;
 	a.user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
 	a.names_in_replies = r->sixgate_client;
+	/* Two relay sockets, one per family, beside CONNECT's two. */
+	if (!request_take_fds(r, FDBUDGET_UDP - FDBUDGET_CONNECT)) {
+		(void)request_reply(r, S5_REP_GENERAL_FAILURE, NULL);
+		r->end = "failed";
+		return;
+	}
 	if (udp_assoc_open(&a, &bnd) == -1) {
 		log_warn("udp: cannot open the relay socket");
 		(void)request_reply(r, S5_REP_GENERAL_FAILURE, NULL);

@@ -190,7 +190,18 @@ do_login(struct door_socks5 *d)
 		if (read_more(d, "login") == -1)
 			goto fail;
 	if (st != S5_OK) {
-		log_info("login: %s", parse_err_str(st));
+		/*
+		 * An empty user or password, or a NUL byte in one: a failed
+		 * login the client can read (RFC 1929 status), not a hang-up.
+		 */
+		log_info("login: %s", st == S5_ERR_FORMAT ? "empty user name "
+		    "or password, or a NUL byte in one: refused" :
+		    parse_err_str(st));
+		if (st == S5_ERR_FORMAT) {
+			socks5_encode_auth_status(S5_AUTH_FAILURE, out,
+			    sizeof(out));
+			(void)send_bytes(d, out, sizeof(out));
+		}
 		goto fail;
 	}
 	explicit_bzero(d->buf, used);

@@ -11,9 +11,10 @@ static atomic_int used;
 static atomic_int total = 1;	/* until fdbudget_init */
 
 void
-fdbudget_init(long nofile)
+fdbudget_init(long nofile, int pam_workers)
 {
-	long n = nofile - FDBUDGET_RESERVE;
+	long n = nofile - FDBUDGET_RESERVE - (long)FDBUDGET_PER_PAM *
+	    pam_workers;
 
 	if (n < 1)
 		n = 1;
@@ -38,6 +39,18 @@ void
 fdbudget_give(int n)
 {
 	atomic_fetch_sub(&used, n);
+}
+
+int
+fdbudget_attempts(void)
+{
+	return fdbudget_take(FDBUDGET_ATTEMPTS - 1) ? FDBUDGET_ATTEMPTS : 1;
+}
+
+void
+fdbudget_attempts_done(int n)
+{
+	fdbudget_give(n - 1);
 }
 
 int

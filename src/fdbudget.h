@@ -12,8 +12,13 @@
 
 #include <stdbool.h>
 
-/* Descriptors kept out of the budget for everything but sessions. */
+/*
+ * Descriptors kept out of the budget: listeners, the log, signals and
+ * getaddrinfo's spare sockets; and for each PAM transaction that may run
+ * at once, what its modules open (files, helper pipes, sockets).
+ */
 #define FDBUDGET_RESERVE	64
+#define FDBUDGET_PER_PAM	8
 
 /* What each command holds at most, the client's socket included. */
 #define FDBUDGET_CONNECT	2
@@ -22,12 +27,23 @@
 /* Connection attempts one session may have in flight at once. */
 #define FDBUDGET_ATTEMPTS	4
 
-/* The budget: the descriptor limit less the reserve (at least 1). */
-void	fdbudget_init(long nofile);
+/*
+ * The budget: the descriptor limit less FDBUDGET_RESERVE and
+ * FDBUDGET_PER_PAM for each of pam_workers (at least 1).  Set at start.
+ */
+void	fdbudget_init(long nofile, int pam_workers);
 
 /* Take n descriptors: true if they were free (then give them back). */
 bool	fdbudget_take(int n);
 void	fdbudget_give(int n);
+
+/*
+ * Connection attempts to have in flight at once (RFC 8305 staggers
+ * them): 1, plus up to FDBUDGET_ATTEMPTS - 1 more when the budget has
+ * them.  Hand the number to fdbudget_attempts_done afterwards.
+ */
+int	fdbudget_attempts(void);
+void	fdbudget_attempts_done(int n);
 
 /* Descriptors reserved now, and the budget, for status and tests. */
 int	fdbudget_used(void);

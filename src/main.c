@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 
 #include "acceptor.h"
+#include "authpool.h"
 #include "config.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "relay.h"
 #include "registry.h"
@@ -30,7 +32,8 @@
 #include "sock.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
-#define FD_RESERVE	256	/* listeners, pooled pipes, PAM, logging */
+/* After the cut, how long sessions get to log their access lines. */
+#define CUT_WAIT_MS	2000
 
 static void
 usage(void)
@@ -70,20 +73,21 @@ raise_nofile(void)
 	return rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur;
 }
 
+/*
+ * Sessions draw on a budget of descriptors (fdbudget.h); say at start if
+ * it cannot hold max_relays CONNECTs.
+ */
 static void
 fd_budget(const struct config *c)
 {
-	long nofile = raise_nofile(), cap;
+	long nofile = raise_nofile();
 
-	/* Two sockets per relay; pooled pipes and the rest need room. */
-	cap = (nofile - FD_RESERVE) / 2;
-	if (cap < 1)
-		cap = 1;
-	if (cap < c->max_relays)
+	fdbudget_init(nofile, c->auth_max_concurrent);
+	if (fdbudget_total() / FDBUDGET_CONNECT < c->max_relays)
 		log_warnx("limits.max_relays is %d but the descriptor limit "
-		    "(%ld) allows about %ld relays: sessions beyond that are "
-		    "refused", c->max_relays, nofile, cap);
-	acceptor_set_fd_budget(cap > 1000000 ? 1000000 : (int)cap);
+		    "(%ld) allows about %d relays: requests beyond that are "
+		    "refused", c->max_relays, nofile,
+		    fdbudget_total() / FDBUDGET_CONNECT);
 }
 
 /*
@@ -159,10 +163,15 @@ reload(const char *path)
 		    "restart");
 	config_release(cur);
 	config_publish(c);
+	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
+		log_warn("reload: cannot start more PAM workers");
 	log_info("configuration reloaded from %s", c->source);
 }
 
-/* Stop accepting, let relays finish up to the deadline, then exit. */
+/*
+ * Stop accepting, let relays finish up to the deadline, then cut the
+ * rest (their access lines say end=shutdown) and exit.
+ */
 static void
 shut_down(const sigset_t *set)
 {
@@ -186,6 +195,12 @@ shut_down(const sigset_t *set)
 		sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+	}
+	if (left > 0) {
+		/* Cut what is left: each relay still logs its access line. */
+		log_info("shutting down: ending %d sessions", left);
+		registry_cut_all();
+		left = registry_wait_empty(sgio_now_ms() + CUT_WAIT_MS);
 	}
 	if (left > 0)
 		log_info("exiting with %d sessions still open", left);
@@ -279,6 +294,8 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	config_publish(c);
+	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
+		fatal("cannot start the PAM workers");
 	if (acceptor_start() == -1)
 		fatal("cannot start the accept thread");
 	for (;;) {

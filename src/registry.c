@@ -1,111 +1,177 @@
 /*
  * registry.c - running sessions, in total and per client (see
  * registry.h).  Per-client counts live in a small chained hash table
- * whose entries exist only while that client has sessions.
+ * whose entries exist only while that client has sessions; each session
+ * is on a list, for the cut at shutdown.
  */
 #include "sgconfig.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "addr.h"
 #include "registry.h"
 #include "sgio.h"
-#include "sock.h"
 
 #define BUCKETS	1024
 
 struct client {
 	struct client	*next;
-	int		 family;
-	uint8_t		 addr[16];
-	int		 n;
+	uint8_t		 key[ADDR_KEY_LEN];
+	int		 n;		/* sessions */
+	int		 handshakes;	/* of them, not yet logged in */
+};
+
+struct registry_entry {
+	struct registry_entry	*prev, *next;
+	struct client		*client;
+	bool			 in_handshake;
+	int			 cfd, dfd;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
 static struct client *buckets[BUCKETS];
-static int total;
+static struct registry_entry *sessions;
+static int total, handshakes;
+static atomic_bool stopping;
 
-/* The address bytes of sa (the port does not matter). */
-static size_t
-key(const struct sockaddr *sa, uint8_t *out)
-{
-	if (sa->sa_family == AF_INET) {
-		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 4;
-	}
-	memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-	return 16;
-}
-
-/* The entry of sa (created when create), under the lock. */
+/* The entry of key, under the lock. */
 static struct client **
-find(const struct sockaddr *sa)
+find(const uint8_t *key)
 {
-	uint8_t k[16];
-	size_t n = key(sa, k), i;
 	uint32_t h = 2166136261u;
 	struct client **pp;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ k[i]) * 16777619u;
+	for (i = 0; i < ADDR_KEY_LEN; i++)
+		h = (h ^ key[i]) * 16777619u;
 	for (pp = &buckets[h % BUCKETS]; *pp != NULL; pp = &(*pp)->next)
-		if ((*pp)->family == sa->sa_family &&
-		    memcmp((*pp)->addr, k, n) == 0)
+		if (memcmp((*pp)->key, key, ADDR_KEY_LEN) == 0)
 			break;
 	return pp;
 }
 
-int
-registry_enter(const struct sockaddr *client, int max_total,
-    int max_per_client)
+/* Which limit, if any, refuses one more session of cl (lock held). */
+static int
+over_limit(const struct client *cl, const struct config *c)
 {
-	struct client **pp, *c;
-	int rc = 0;
+	if (total >= c->max_relays)
+		return EAGAIN;
+	if (cl != NULL && c->max_per_client > 0 && cl->n >= c->max_per_client)
+		return EUSERS;
+	if (cl != NULL && c->max_handshakes_per_client > 0 &&
+	    cl->handshakes >= c->max_handshakes_per_client)
+		return ETOOMANYREFS;
+	if (admit_drop(&c->max_handshakes, (unsigned)handshakes,
+	    arc4random_uniform(100)))
+		return EBUSY;
+	return 0;
+}
 
+struct registry_entry *
+registry_enter(const struct sockaddr *client, const struct config *c)
+{
+	uint8_t key[ADDR_KEY_LEN];
+	struct registry_entry *e;
+	struct client **pp;
+	int err;
+
+	addr_client_key(client, c->ipv6_prefix, key);
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->cfd = e->dfd = -1;
 	pthread_mutex_lock(&lock);
-	pp = find(client);
-	if (total >= max_total) {
-		errno = EAGAIN;
-		rc = -1;
-	} else if (max_per_client > 0 && *pp != NULL &&
-	    (*pp)->n >= max_per_client) {
-		errno = EUSERS;
-		rc = -1;
-	} else if (*pp == NULL && (c = calloc(1, sizeof(*c))) == NULL) {
-		errno = ENOMEM;
-		rc = -1;
-	} else {
-		if (*pp == NULL) {
-			c->family = client->sa_family;
-			(void)key(client, c->addr);
-			*pp = c;
-		}
-		(*pp)->n++;
-		total++;
+	pp = find(key);
+	if ((err = over_limit(*pp, c)) == 0 && *pp == NULL &&
+	    (*pp = calloc(1, sizeof(**pp))) != NULL)
+		memcpy((*pp)->key, key, ADDR_KEY_LEN);
+	if (err == 0 && *pp == NULL)
+		err = ENOMEM;
+	if (err != 0) {
+		pthread_mutex_unlock(&lock);
+		free(e);
+		errno = err;
+		return NULL;
 	}
+	e->client = *pp;
+	e->client->n++;
+	e->client->handshakes++;
+	e->in_handshake = true;
+	handshakes++;
+	total++;
+	if ((e->next = sessions) != NULL)
+		sessions->prev = e;
+	sessions = e;
 	pthread_mutex_unlock(&lock);
-	return rc;
+	return e;
+}
+
+/* Lock held. */
+static void
+end_handshake(struct registry_entry *e)
+{
+	if (!e->in_handshake)
+		return;
+	e->in_handshake = false;
+	e->client->handshakes--;
+	handshakes--;
 }
 
 void
-registry_leave(const struct sockaddr *client)
+registry_handshake_done(struct registry_entry *e)
 {
-	struct client **pp, *c;
-
 	pthread_mutex_lock(&lock);
-	pp = find(client);
-	if ((c = *pp) != NULL && --c->n == 0) {
-		*pp = c->next;
-		free(c);
+	end_handshake(e);
+	pthread_mutex_unlock(&lock);
+}
+
+void
+registry_set_fds(struct registry_entry *e, int cfd, int dfd)
+{
+	pthread_mutex_lock(&lock);
+	e->cfd = cfd;
+	e->dfd = dfd;
+	/* A descriptor set after the cut is cut at once. */
+	if (atomic_load(&stopping)) {
+		if (cfd != -1)
+			shutdown(cfd, SHUT_RDWR);
+		if (dfd != -1)
+			shutdown(dfd, SHUT_RDWR);
 	}
+	pthread_mutex_unlock(&lock);
+}
+
+void
+registry_leave(struct registry_entry *e)
+{
+	struct client **pp, *cl;
+
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&lock);
+	end_handshake(e);
+	cl = e->client;
+	if (--cl->n == 0) {
+		pp = find(cl->key);
+		*pp = cl->next;
+		free(cl);
+	}
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		sessions = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
 	total--;
 	pthread_cond_broadcast(&changed);
 	pthread_mutex_unlock(&lock);
+	free(e);
 }
 
 int
@@ -117,6 +183,40 @@ registry_count(void)
 	n = total;
 	pthread_mutex_unlock(&lock);
 	return n;
+}
+
+int
+registry_handshakes(void)
+{
+	int n;
+
+	pthread_mutex_lock(&lock);
+	n = handshakes;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+void
+registry_cut_all(void)
+{
+	struct registry_entry *e;
+
+	pthread_mutex_lock(&lock);
+	atomic_store(&stopping, true);
+	for (e = sessions; e != NULL; e = e->next) {
+		/* Under the lock: the session cannot close them meanwhile. */
+		if (e->cfd != -1)
+			shutdown(e->cfd, SHUT_RDWR);
+		if (e->dfd != -1)
+			shutdown(e->dfd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+bool
+registry_stopping(void)
+{
+	return atomic_load(&stopping);
 }
 
 int

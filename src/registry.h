@@ -1,30 +1,58 @@
 /*
- * registry.h - the sessions running now: how many in total and per
- * client address (for limits.max_relays and limits.max_per_client), and
- * waiting for them to end (the drain on SIGTERM).  One mutex guards it.
+ * registry.h - the sessions running now: how many in total, how many
+ * still in their handshake, both per client (an IPv6 client counted per
+ * limits.ipv6_prefix), for limits.max_relays, limits.max_per_client,
+ * limits.max_handshakes and limits.max_handshakes_per_client; the
+ * descriptors of each session, so that a shutdown can cut them; and
+ * waiting for them to end.  One mutex guards it.
  */
 #ifndef SG_REGISTRY_H
 #define SG_REGISTRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "config.h"
+
+struct registry_entry;
+
 /*
- * Count a new session of client, unless that would pass max_total or
- * max_per_client (0: no per-client cap).  0, or -1 with errno EAGAIN
- * (total cap) or EUSERS (this client's cap).
+ * Count a new session of client, in its handshake, unless a limit of c
+ * says no: NULL with errno EAGAIN (max_relays), EUSERS (max_per_client),
+ * EBUSY (max_handshakes: dropped early, at random from its start on) or
+ * ETOOMANYREFS (max_handshakes_per_client).  The entry is the session's
+ * until registry_leave.
  */
-int	registry_enter(const struct sockaddr *client, int max_total,
-	    int max_per_client);
+struct registry_entry *registry_enter(const struct sockaddr *client,
+	    const struct config *c);
 
-/* A session of client ended. */
-void	registry_leave(const struct sockaddr *client);
-
-/* Sessions running now. */
-int	registry_count(void);
+/* The session is past its handshake (logged in, or no login needed). */
+void	registry_handshake_done(struct registry_entry *e);
 
 /*
- * Wait until none runs or deadline_ms (sock_now_ms clock) passes;
+ * The session's descriptors (-1: none), for registry_cut_all; set them
+ * before using them, clear them (-1) before closing them.
+ */
+void	registry_set_fds(struct registry_entry *e, int cfd, int dfd);
+
+/* The session ended; e is freed. */
+void	registry_leave(struct registry_entry *e);
+
+/* Sessions running now, and how many of them are in their handshake. */
+int	registry_count(void);
+int	registry_handshakes(void);
+
+/*
+ * Shutdown: from now on registry_stopping() is true, and every session's
+ * descriptors are shut down (both ways), so that its relay or wait ends
+ * and it writes its access line with end=shutdown.
+ */
+void	registry_cut_all(void);
+bool	registry_stopping(void);
+
+/*
+ * Wait until none runs or deadline_ms (sgio_now_ms clock) passes;
  * returns the number still running.
  */
 int	registry_wait_empty(int64_t deadline_ms);

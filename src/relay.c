@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "fdbudget.h"
 #include "relay.h"
 #include "sgio.h"
 #include "sock.h"
@@ -42,7 +43,25 @@ pipe_get(int p[2])
 		return 0;
 	}
 	pthread_mutex_unlock(&pool_lock);
-	return pipe2(p, O_NONBLOCK | O_CLOEXEC);
+	/* Every pipe, pooled or lent, holds its two descriptors' budget. */
+	if (!fdbudget_take(2)) {
+		errno = EMFILE;
+		return -1;
+	}
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1) {
+		fdbudget_give(2);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+pipe_close(int p[2])
+{
+	close(p[0]);
+	close(p[1]);
+	p[0] = p[1] = -1;
+	fdbudget_give(2);
 }
 
 /* Only empty pipes go back: a pooled pipe must never hold stale data. */
@@ -59,22 +78,16 @@ pipe_put(int p[2], bool empty)
 		p[0] = p[1] = -1;
 	}
 	pthread_mutex_unlock(&pool_lock);
-	if (p[0] != -1) {
-		close(p[0]);
-		close(p[1]);
-		p[0] = p[1] = -1;
-	}
+	if (p[0] != -1)
+		pipe_close(p);
 }
 
 void
 relay_pool_drain(void)
 {
 	pthread_mutex_lock(&pool_lock);
-	while (pool_n > 0) {
-		pool_n--;
-		close(pool[pool_n][0]);
-		close(pool[pool_n][1]);
-	}
+	while (pool_n > 0)
+		pipe_close(pool[--pool_n]);
 	pthread_mutex_unlock(&pool_lock);
 }
 

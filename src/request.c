@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "request_int.h"
 #include "resolve.h"
 #include "route.h"
+#include "fdbudget.h"
 #include "selfaddr.h"
 #include "sgio.h"
 #include "sock.h"
@@ -47,54 +49,6 @@ cmd_str(uint8_t cmd)
 	}
 }
 
-/*
- * Give back the stack pages the login touched (PAM can go deep, see
- * SESSION_STACK_SIZE): a relay lives for hours on a shallow stack, and
- * thousands of them should not each keep a PAM module's high-water mark.
- */
-static void
-stack_trim(void)
-{
-	pthread_attr_t attr;
-	uintptr_t lo, top, page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	size_t size;
-	void *addr;
-	char here;
-
-	if (pthread_getattr_np(pthread_self(), &attr) != 0)
-		return;
-	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-		lo = ((uintptr_t)addr + page - 1) & ~(page - 1);
-		/* Keep a margin below the current frame. */
-		top = ((uintptr_t)&here - 32 * 1024) & ~(page - 1);
-		if (top > lo)
-			(void)madvise((void *)lo, top - lo, MADV_DONTNEED);
-	}
-	pthread_attr_destroy(&attr);
-}
-
-int
-request_login(struct request *r, const char *user, char *pass)
-{
-	enum auth_result res;
-	char why[256], esc[ESCAPE_LEN(S5_NAME_MAX)];
-
-	res = auth_pam_check(r->cfg->pam_service, user, pass, r->peerhost,
-	    r->cfg->pam_serialize, why, sizeof(why));
-	if (res != AUTH_OK) {
-		log_warnx("authentication failed for user=\"%s\" from %s: %s",
-		    escape_log_str(user, esc, sizeof(esc)), r->peerhost, why);
-		return -1;
-	}
-	snprintf(r->user, sizeof(r->user), "%s", user);
-	r->auth = REQUEST_AUTH_PASSWORD;
-	log_debug("user \"%s\" authenticated",
-	    escape_log_str(r->user, esc, sizeof(esc)));
-	/* Whichever door logged in, PAM is what went deep. */
-	stack_trim();
-	return 0;
-}
-
 int
 request_reply(struct request *r, uint8_t rep, const struct sockaddr *bnd)
 {
@@ -110,10 +64,21 @@ request_reply_wire(struct request *r, uint8_t rep,
 	return r->door->reply_wire(r->door_ctx, rep, bnd);
 }
 
+static void log_denied(const struct request *, const char *, int);
+static void query_init(const struct request *, struct acl_query *);
+
+/*
+ * Names are looked up only for those the rules could let through, and a
+ * user whose rules name only networks gets 0x02 for a name that does not
+ * exist as for one that is forbidden: the gateway's view of DNS is not
+ * a probe for restricted users.
+ */
 uint8_t
 request_resolve(struct request *r, struct resolve_result *res)
 {
 	const struct socks5_addr *a = &r->dest;
+	enum acl_reach reach;
+	struct acl_query q;
 	socklen_t len;
 	int rc;
 
@@ -122,10 +87,20 @@ request_resolve(struct request *r, struct resolve_result *res)
 		res->n = 1;
 		return S5_REP_SUCCEEDED;
 	}
+	query_init(r, &q);
+	q.port = a->port;
+	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q)) ==
+	    ACL_REACH_NONE) {
+		log_denied(r, NULL, -1);
+		return S5_REP_NOT_ALLOWED;
+	}
 	if ((rc = resolve_name(a->u.name, a->port, r->cfg->prefer, res))
 	    != 0) {
-		log_info("cannot resolve %s: %s", r->dest_str,
-		    gai_strerror(rc));
+		log_info("cannot resolve %s: %s%s", r->dest_str,
+		    gai_strerror(rc), reach == ACL_REACH_NETS ? " (answered "
+		    "0x02: this client's rules allow networks only)" : "");
+		if (reach == ACL_REACH_NETS)
+			return S5_REP_NOT_ALLOWED;
 		return rc == EAI_SYSTEM ? socks5_rep_from_errno(errno) :
 		    S5_REP_HOST_UNREACH;
 	}
@@ -276,6 +251,26 @@ request_via_upstream(struct request *r, const struct route *rt,
 	return res.rep;
 }
 
+bool
+request_take_fds(struct request *r, int n)
+{
+	static _Atomic int64_t last_said;
+	int64_t now, last;
+
+	if (fdbudget_take(n)) {
+		r->fds_held += n;
+		return true;
+	}
+	now = sgio_now_ms();
+	last = atomic_load(&last_said);
+	if ((last == 0 || now - last >= 10000) &&
+	    atomic_compare_exchange_strong(&last_said, &last, now))
+		log_warnx("descriptor budget spent (%d of %d in use): %s "
+		    "refused with 0x01", fdbudget_used(), fdbudget_total(),
+		    cmd_str(r->cmd));
+	return false;
+}
+
 void
 request_relay(struct request *r)
 {
@@ -294,6 +289,8 @@ request_relay(struct request *r)
 		r->stats.up += r->nearly;
 		r->nearly = 0;
 	}
+	/* From here a shutdown's cut reaches both sides. */
+	registry_set_fds(r->reg, r->cfd, r->dfd);
 	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, &r->stats, &err);
 	r->end = relay_end_str(end);
 	if (err != 0 && end != RELAY_END_CLOSED)
@@ -341,9 +338,31 @@ log_access(const struct request *r)
 	    (int)(ms % 1000), r->end);
 }
 
+/*
+ * A relay or wait that ended after the shutdown's cut ended because of
+ * it, whatever it saw (the cut looks like EOF); refusals and answers
+ * keep their own end.
+ */
+static bool
+cut_by_shutdown(const struct request *r)
+{
+	static const char *const own[] = { "denied", "failed", "unsupported",
+	    "resolved" };
+	size_t i;
+
+	if (!registry_stopping() || r->end == NULL)
+		return false;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(r->end, own[i]) == 0)
+			return false;
+	return true;
+}
+
 void
 request_run(struct request *r)
 {
+	/* The request is read: whoever it is, the handshake is over. */
+	registry_handshake_done(r->reg);
 	format_dest(r);
 	switch (r->cmd) {
 	case S5_CMD_CONNECT:
@@ -366,5 +385,7 @@ request_run(struct request *r)
 		r->end = "unsupported";
 		break;
 	}
+	if (cut_by_shutdown(r))
+		r->end = "shutdown";
 	log_access(r);
 }

@@ -22,6 +22,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "registry.h"
 #include "escape.h"
 #include "relay.h"
 #include "socks5.h"
@@ -54,6 +55,8 @@ struct request {
 	char			 peerhost[ADDR_STRLEN];
 	const struct config	*cfg;
 	int64_t			 start;		/* accepted, ms */
+	struct registry_entry	*reg;		/* limits, shutdown cut */
+	int			 fds_held;	/* of the descriptor budget */
 
 	/* Filled by the door; user and auth by request_login. */
 	const struct request_door *door;
@@ -81,9 +84,14 @@ struct request {
 };
 
 /*
- * RFC 1929 credentials through PAM (one transaction, auth_pam).  On
- * success sets r->auth and r->user and returns 0; on failure logs it
- * and returns -1.  pass is wiped (auth_pam) whatever the outcome.
+ * RFC 1929 credentials through PAM, on the bounded pool of login
+ * workers (at most auth.max_concurrent at once, waiting no longer than
+ * the handshake's deadline), unless the client's address is blocked by
+ * the failed-login throttle (auth.fail_*).  On success sets r->auth and
+ * r->user, ends the handshake in the registry and returns 0; on failure
+ * logs it (a wrong password as "authentication failed", PAM's own
+ * failures and an overloaded pool as an internal error) and returns -1.
+ * pass is wiped whatever the outcome.
  */
 int	request_login(struct request *r, const char *user, char *pass);
 

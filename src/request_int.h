@@ -58,6 +58,13 @@ const char *request_route_dest(const struct request *r,
 uint8_t	request_via_upstream(struct request *r, const struct route *rt,
 	    const struct sockaddr *dest);
 
+/*
+ * n more descriptors of the budget for this session (given back when it
+ * ends).  false when the budget is spent: logged at most once per 10 s,
+ * and the command answers 0x01.
+ */
+bool	request_take_fds(struct request *r, int n);
+
 /* Early bytes to r->dfd, then relay_run until either side ends. */
 void	request_relay(struct request *r);
 

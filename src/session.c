@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "door_socks5.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "registry.h"
 #include "request.h"
@@ -35,12 +36,15 @@ static atomic_uint_fast64_t next_id = 1;
 static void
 session_free(struct session *s)
 {
+	/* Out of the registry's sight before the descriptors close. */
+	registry_set_fds(s->req.reg, -1, -1);
 	if (s->req.dfd != -1)
 		close(s->req.dfd);
 	if (s->req.cfd != -1)
 		close(s->req.cfd);
 	config_release(s->cfg);
-	registry_leave((struct sockaddr *)&s->req.peer);
+	registry_leave(s->req.reg);
+	fdbudget_give(s->req.fds_held);
 	free(s);
 }
 
@@ -63,7 +67,7 @@ session_main(void *arg)
 
 int
 session_start(int fd, const struct sockaddr_storage *peer,
-    struct config *cfg)
+    struct config *cfg, struct registry_entry *reg)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -79,15 +83,19 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	s->req.peer = *peer;
 	s->req.cfg = cfg;
 	s->req.start = sgio_now_ms();
+	s->req.reg = reg;
+	s->req.fds_held = FDBUDGET_CONNECT;
 	addr_ntop((const struct sockaddr *)peer, s->req.peerhost,
 	    sizeof(s->req.peerhost));
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	registry_set_fds(reg, fd, -1);
 	rc = pthread_create(&t, &attr, session_main, s);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
+		registry_set_fds(reg, -1, -1);
 		free(s);
 		errno = rc;
 		return -1;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "registry.h"
 
 /*
  * Stack of each session thread.  PAM modules need room: Debian's
@@ -22,12 +23,13 @@
 
 /*
  * Start a detached session thread for the accepted client fd, whose
- * registry entry (registry_enter) the caller made.  On success the
- * session takes ownership of fd, of the config reference cfg and of the
- * registry entry (it leaves the registry when it ends) and returns 0; on
- * failure (-1, errno set) all three stay the caller's.
+ * registry entry reg (registry_enter) and FDBUDGET_CONNECT descriptors
+ * of the budget the caller took.  On success the session takes
+ * ownership of fd, of the config reference cfg, of reg and of the
+ * budget (it gives all back when it ends) and returns 0; on failure
+ * (-1, errno set) they stay the caller's.
  */
 int	session_start(int fd, const struct sockaddr_storage *peer,
-	    struct config *cfg);
+	    struct config *cfg, struct registry_entry *reg);
 
 #endif

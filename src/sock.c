@@ -208,7 +208,8 @@ dial_wait(struct dial *d, size_t n, int *fd, size_t *which)
 
 int
 sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
-    const unsigned char *skip, int timeout_ms, int stagger_ms, size_t *which)
+    const unsigned char *skip, int timeout_ms, int stagger_ms,
+    int max_inflight, size_t *which)
 {
 	struct dial d;
 	int fd = -1, rc = 0;
@@ -220,7 +221,8 @@ sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 		while (d.next < n && skip != NULL && skip[d.next])
 			d.next++;
 		if (d.next < n && (d.nact == 0 ||
-		    sgio_now_ms() >= d.next_start))
+		    ((int)d.nact < max_inflight &&
+		    sgio_now_ms() >= d.next_start)))
 			rc = dial_start(&d, addrs, sgio_now_ms(), timeout_ms,
 			    stagger_ms, &fd, which);
 		else if (d.nact == 0)

@@ -25,7 +25,7 @@ int	sock_set_nonblock(int fd, int on);
 /*
  * Connect to addrs[0..n) in order, Happy Eyeballs style (RFC 8305): the
  * next attempt starts after stagger_ms or as soon as the previous fails,
- * each attempt gets timeout_ms.  The first established connection wins,
+ * with at most max_inflight attempts at once; each gets timeout_ms.  The first established connection wins,
  * the others are closed.  Returns a non-blocking socket and its index in
  * *which, or -1 with errno set to the most telling error of all attempts
  * (ECONNREFUSED before ETIMEDOUT before unreachable).  skip[i] != 0 marks
@@ -33,6 +33,6 @@ int	sock_set_nonblock(int fd, int on);
  */
 int	sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 	    const unsigned char *skip, int timeout_ms, int stagger_ms,
-	    size_t *which);
+	    int max_inflight, size_t *which);
 
 #endif

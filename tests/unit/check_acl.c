@@ -710,6 +710,65 @@ START_TEST(test_self)
 }
 END_TEST
 
+/* acl_reach: what could be allowed before the destination is known. */
+START_TEST(test_reach)
+{
+	struct addr_cidr net;
+	struct acl_portrange p[1] = { { 443, 443 } };
+	struct acl_rule r[4];
+	struct sockaddr_storage c = mk("192.0.2.1", 40000);
+	char *bob[] = { "bob" };
+	struct acl_query q = { 0 };
+
+	ck_assert_int_eq(addr_parse_cidr("198.51.100.0/24", &net), ADDR_OK);
+	q.client = (const struct sockaddr *)&c;
+	q.user = "alice";
+	q.command = ACL_CMD_CONNECT;
+	q.port = 80;
+	/* No rules: nothing. */
+	ck_assert_int_eq(acl_reach(r, 0, &q), ACL_REACH_NONE);
+	/* A network rule for alice: networks only. */
+	r[0] = rule(ACL_ALLOW);
+	r[0].to = &net;
+	r[0].nto = 1;
+	ck_assert_int_eq(acl_reach(r, 1, &q), ACL_REACH_NETS);
+	/* Then a rule for any destination: any. */
+	r[1] = rule(ACL_ALLOW);
+	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_ANY);
+	/* ...unless it is bob's, or for another port or command. */
+	r[1].users = bob;
+	r[1].nusers = 1;
+	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	r[1] = rule(ACL_ALLOW);
+	r[1].ports = p;
+	r[1].nports = 1;
+	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	q.port = 443;
+	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_ANY);
+	r[1].commands = ACL_CMD_BIND;
+	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	/* A deny for every destination first stops everything after it. */
+	r[2] = r[0];
+	r[0] = rule(ACL_DENY);
+	r[1] = rule(ACL_ALLOW);
+	ck_assert_int_eq(acl_reach(r, 3, &q), ACL_REACH_NONE);
+	/* A deny with networks does not. */
+	r[0].to = &net;
+	r[0].nto = 1;
+	ck_assert_int_eq(acl_reach(r, 3, &q), ACL_REACH_ANY);
+	/* "self" counts as a network. */
+	r[3] = rule(ACL_ALLOW);
+	r[3].to_self = true;
+	ck_assert_int_eq(acl_reach(&r[3], 1, &q), ACL_REACH_NETS);
+	/* Anonymous clients never reach user rules. */
+	r[3].users = bob;
+	r[3].nusers = 1;
+	r[3].to_self = false;
+	q.user = NULL;
+	ck_assert_int_eq(acl_reach(&r[3], 1, &q), ACL_REACH_NONE);
+}
+END_TEST
+
 /* RESOLVE: CONNECT's rules (via "connect"), ports not applied. */
 START_TEST(test_resolve_rules)
 {
@@ -786,6 +845,7 @@ acl_suite(void)
 	tcase_add_test(tc, test_name_without_address);
 	tcase_add_test(tc, test_resolve_rules);
 	tcase_add_test(tc, test_self);
+	tcase_add_test(tc, test_reach);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("embedded_default");

@@ -73,7 +73,7 @@ END_TEST
 
 START_TEST(test_budget)
 {
-	fdbudget_init(FDBUDGET_RESERVE + 10);
+	fdbudget_init(FDBUDGET_RESERVE + FDBUDGET_PER_PAM * 2 + 10, 2);
 	ck_assert_int_eq(fdbudget_total(), 10);
 	ck_assert(fdbudget_take(FDBUDGET_UDP));
 	ck_assert(fdbudget_take(FDBUDGET_BIND));
@@ -85,7 +85,16 @@ START_TEST(test_budget)
 	ck_assert(fdbudget_take(FDBUDGET_UDP));
 	fdbudget_give(10);
 	ck_assert_int_eq(fdbudget_used(), 0);
-	fdbudget_init(3);			/* less than the reserve */
+	/* Attempts: all of them while there is room, then one. */
+	ck_assert(fdbudget_take(5));
+	ck_assert_int_eq(fdbudget_attempts(), FDBUDGET_ATTEMPTS);
+	ck_assert_int_eq(fdbudget_used(), 5 + FDBUDGET_ATTEMPTS - 1);
+	ck_assert_int_eq(fdbudget_attempts(), 1);
+	fdbudget_attempts_done(1);
+	fdbudget_attempts_done(FDBUDGET_ATTEMPTS);
+	ck_assert_int_eq(fdbudget_used(), 5);
+	fdbudget_give(5);
+	fdbudget_init(3, 4);			/* less than the reserve */
 	ck_assert_int_eq(fdbudget_total(), 1);
 	ck_assert(fdbudget_take(1));
 	ck_assert(!fdbudget_take(1));
@@ -116,7 +125,7 @@ START_TEST(test_budget_threads)
 	pthread_t t[4];
 	int i;
 
-	fdbudget_init(FDBUDGET_RESERVE + 7);
+	fdbudget_init(FDBUDGET_RESERVE + 7, 0);
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, churn, NULL), 0);
 	for (i = 0; i < 4; i++)
