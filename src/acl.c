@@ -95,20 +95,25 @@ applies_to_any_dest(const struct acl_rule *r, const struct acl_query *q)
 }
 
 enum acl_reach
-acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q)
+acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
+    int *stop)
 {
 	enum acl_reach reach = ACL_REACH_NONE;
 	bool any_dest;
 	size_t i;
 
+	*stop = -1;
 	for (i = 0; i < n; i++) {
 		if (!applies_to_any_dest(&rules[i], q))
 			continue;
 		any_dest = rules[i].nto == 0 && !rules[i].to_self;
 		if (rules[i].action == ACL_ALLOW)
 			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
-		if (any_dest)
+		if (any_dest) {
+			if (rules[i].action == ACL_DENY)
+				*stop = (int)i;
 			return reach;
+		}
 	}
 	return reach;
 }

@@ -93,10 +93,10 @@ enum acl_reach {
  * would, with the destination unknown (q->dest ignored; q->port applies
  * when set), which allow rules could still match, and does one of them
  * allow any destination?  A deny rule without `to` that matches stops
- * the walk: nothing after it can apply.
+ * the walk: nothing after it can apply; *stop is its index, else -1.
  */
 enum acl_reach acl_reach(const struct acl_rule *rules, size_t n,
-	    const struct acl_query *q);
+	    const struct acl_query *q, int *stop);
 
 /* Does one rule match q? */
 bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);

@@ -323,8 +323,8 @@ set_defaults(struct config *c)
 	c->max_per_client = 1000;
 	c->auth_max_concurrent = default_pam_workers();
 	c->fail = (struct throttle_cfg){ 10, 60, 120, 64 };
-	c->max_handshakes = (struct admit_startups){ 256, 30, 1024 };
-	c->max_handshakes_per_client = 32;
+	c->max_handshakes = (struct admit_startups){ 512, 30, 2048 };
+	c->max_handshakes_per_client = 128;
 	c->ipv6_prefix = 64;
 	c->refs = 1;
 }

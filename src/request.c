@@ -80,7 +80,7 @@ request_resolve(struct request *r, struct resolve_result *res)
 	enum acl_reach reach;
 	struct acl_query q;
 	socklen_t len;
-	int rc;
+	int rc, stop;
 
 	if (a->atyp != S5_ATYP_DOMAINNAME) {
 		(void)socks5_addr_to_sockaddr(a, &res->addrs[0], &len);
@@ -89,9 +89,9 @@ request_resolve(struct request *r, struct resolve_result *res)
 	}
 	query_init(r, &q);
 	q.port = a->port;
-	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q)) ==
+	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q, &stop)) ==
 	    ACL_REACH_NONE) {
-		log_denied(r, NULL, -1);
+		log_denied(r, NULL, stop);
 		return S5_REP_NOT_ALLOWED;
 	}
 	if ((rc = resolve_name(a->u.name, a->port, r->cfg->prefer, res))

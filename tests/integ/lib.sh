@@ -298,17 +298,19 @@ EOF
 #   handshake=10 connect=5 idle=600 shutdown=5 max_relays=1000
 #   rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 #   extra=  (appended verbatim)
+#   limits_extra=, auth_extra=  (appended verbatim inside limits / auth)
 sg_conf() {
 	local file=$SG_TMP/sixgated.conf listen='"127.0.0.1:0", "[::1]:0"'
 	local methods='"username"' pam_service=${SG_PAM_SERVICE:-sixgated}
 	local user= prefer=ipv6 handshake=10 connect=5 idle=600 shutdown=5
 	local max_relays=1000 max_per_client= extra= pam_serialize= kv k v n
+	local limits_extra= auth_extra=
 	local rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
-		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|max_per_client|rules|extra)
+		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|max_per_client|rules|extra|limits_extra|auth_extra)
 			printf -v "$k" '%s' "$v" ;;
 		*) sg_error "sg_conf: unknown key $k" ;;
 		esac
@@ -321,10 +323,11 @@ sg_conf() {
 		echo "  methods = [ $methods ];"
 		echo "  pam_service = \"$pam_service\";"
 		if [ -n "$pam_serialize" ]; then echo "  pam_serialize = $pam_serialize;"; fi
+		if [ -n "$auth_extra" ]; then echo "  $auth_extra"; fi
 		echo "};"
 		echo "resolve: { prefer = \"$prefer\"; };"
 		echo "timeouts: { handshake = $handshake; connect = $connect; idle = $idle; shutdown = $shutdown; };"
-		echo "limits: { max_relays = $max_relays;${max_per_client:+ max_per_client = $max_per_client;} };"
+		echo "limits: { max_relays = $max_relays;${max_per_client:+ max_per_client = $max_per_client;} $limits_extra };"
 		echo "rules = ("
 		echo "  $rules"
 		echo ");"
@@ -395,6 +398,19 @@ sg_log_wait() {
 # sg_log_count STRING: lines of the daemon log containing STRING.
 sg_log_count() {
 	grep -cF -- "$1" "$SG_LOG"
+}
+
+# sg_socks_rep REP NAME ARGS...: one raw SOCKS5 request (sgtool socks
+# ARGS), whose reply must be REP; its output is kept in $SG_TMP/NAME.
+sg_socks_rep() {
+	local want=$1 o=$SG_TMP/$2
+	shift 2
+	sgtool socks "$@" > "$o" 2>&1
+	grep -q "^rep=$want " "$o" || {
+		cat "$o" >&2
+		sg_fail "sgtool socks $*: expected rep=$want"
+	}
+	sg_info "ok: rep=$want for $*"
 }
 
 # sg_expect_line FILE KEY=VALUE...: every word must appear in FILE.

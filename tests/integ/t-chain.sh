@@ -88,8 +88,13 @@ ch_secret wrong "$PW_BAD"; SECRETBAD=$CH_SECRET
 
 # G3: the last hop; resolves in its own namespace, connects to loopback.
 sg_conf file="$SG_TMP/g3.conf" listen='"127.0.0.2:0"' pam_service=sg-gw3 \
-    rules='{ name = "relay3-loopback"; action = "allow"; users = [ "relay3" ];
-    to = [ "127.0.0.0/8", "::1/128" ]; }'
+    rules="{ name = \"relay3-loopback\"; action = \"allow\"; users = [ \"relay3\" ];
+    to = [ \"127.0.0.0/8\", \"::1/128\" ]; },
+    { name = \"relay3-web\"; action = \"allow\"; users = [ \"relay3\" ];
+    ports = [ $WEBPORT ]; }"
+# (relay3-web allows every destination on the web port, so that G3 tells
+# an unknown name (0x04) from a forbidden one; a user whose rules name
+# only networks would get 0x02 for both, see t-dns-probe.)
 REAL_SIXGATED=$SIXGATED
 printf '#!/bin/sh\nexec %s %s "$@"\n' "$CH_NSEXEC" "$REAL_SIXGATED" \
     > "$SG_TMP/sixgated-g3"

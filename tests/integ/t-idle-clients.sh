@@ -8,7 +8,9 @@ sg_init
 sg_need curl
 
 sg_pamwrap heidi 'he1di-pw'
-sg_conf handshake=3
+# All 200 from one address must be admitted to time out: no per-client
+# handshake cap here (t-slow-clients tests that cap).
+sg_conf handshake=3 limits_extra='max_handshakes_per_client = 0;'
 sg_start
 mkdir -p "$SG_TMP/www"
 echo "served while 200 clients idle" > "$SG_TMP/www/f"

@@ -39,15 +39,8 @@ sg_server ANY echo --bind 0.0.0.0
 sg_server ANY6 echo --bind ::
 A=(--user selma --password "$PW")
 
-rep() {	# EXPECTED-REP OUTFILE ARGS...
-	local want=$1 o=$SG_TMP/$2
-	shift 2
-	sgtool socks "${A[@]}" "$@" > "$o" 2>&1
-	grep -q "^rep=$want " "$o" || {
-		cat "$o" >&2
-		sg_fail "sgtool socks $*: expected rep=$want"
-	}
-	sg_info "ok: rep=$want for $*"
+rep() {	# EXPECTED-REP OUTFILE ARGS...: one request as the user
+	sg_socks_rep "$1" "$2" "${A[@]}" "${@:3}"
 }
 
 # 1. The old shipped rules: loopback and link-local only.

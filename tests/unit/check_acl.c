@@ -719,6 +719,7 @@ START_TEST(test_reach)
 	struct sockaddr_storage c = mk("192.0.2.1", 40000);
 	char *bob[] = { "bob" };
 	struct acl_query q = { 0 };
+	int stop;
 
 	ck_assert_int_eq(addr_parse_cidr("198.51.100.0/24", &net), ADDR_OK);
 	q.client = (const struct sockaddr *)&c;
@@ -726,46 +727,48 @@ START_TEST(test_reach)
 	q.command = ACL_CMD_CONNECT;
 	q.port = 80;
 	/* No rules: nothing. */
-	ck_assert_int_eq(acl_reach(r, 0, &q), ACL_REACH_NONE);
+	ck_assert_int_eq(acl_reach(r, 0, &q, &stop), ACL_REACH_NONE);
 	/* A network rule for alice: networks only. */
 	r[0] = rule(ACL_ALLOW);
 	r[0].to = &net;
 	r[0].nto = 1;
-	ck_assert_int_eq(acl_reach(r, 1, &q), ACL_REACH_NETS);
+	ck_assert_int_eq(acl_reach(r, 1, &q, &stop), ACL_REACH_NETS);
 	/* Then a rule for any destination: any. */
 	r[1] = rule(ACL_ALLOW);
-	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_ANY);
+	ck_assert_int_eq(acl_reach(r, 2, &q, &stop), ACL_REACH_ANY);
 	/* ...unless it is bob's, or for another port or command. */
 	r[1].users = bob;
 	r[1].nusers = 1;
-	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	ck_assert_int_eq(acl_reach(r, 2, &q, &stop), ACL_REACH_NETS);
 	r[1] = rule(ACL_ALLOW);
 	r[1].ports = p;
 	r[1].nports = 1;
-	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	ck_assert_int_eq(acl_reach(r, 2, &q, &stop), ACL_REACH_NETS);
 	q.port = 443;
-	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_ANY);
+	ck_assert_int_eq(acl_reach(r, 2, &q, &stop), ACL_REACH_ANY);
 	r[1].commands = ACL_CMD_BIND;
-	ck_assert_int_eq(acl_reach(r, 2, &q), ACL_REACH_NETS);
+	ck_assert_int_eq(acl_reach(r, 2, &q, &stop), ACL_REACH_NETS);
 	/* A deny for every destination first stops everything after it. */
 	r[2] = r[0];
 	r[0] = rule(ACL_DENY);
 	r[1] = rule(ACL_ALLOW);
-	ck_assert_int_eq(acl_reach(r, 3, &q), ACL_REACH_NONE);
+	ck_assert_int_eq(acl_reach(r, 3, &q, &stop), ACL_REACH_NONE);
+	ck_assert_int_eq(stop, 0);
 	/* A deny with networks does not. */
 	r[0].to = &net;
 	r[0].nto = 1;
-	ck_assert_int_eq(acl_reach(r, 3, &q), ACL_REACH_ANY);
+	ck_assert_int_eq(acl_reach(r, 3, &q, &stop), ACL_REACH_ANY);
+	ck_assert_int_eq(stop, -1);
 	/* "self" counts as a network. */
 	r[3] = rule(ACL_ALLOW);
 	r[3].to_self = true;
-	ck_assert_int_eq(acl_reach(&r[3], 1, &q), ACL_REACH_NETS);
+	ck_assert_int_eq(acl_reach(&r[3], 1, &q, &stop), ACL_REACH_NETS);
 	/* Anonymous clients never reach user rules. */
 	r[3].users = bob;
 	r[3].nusers = 1;
 	r[3].to_self = false;
 	q.user = NULL;
-	ck_assert_int_eq(acl_reach(&r[3], 1, &q), ACL_REACH_NONE);
+	ck_assert_int_eq(acl_reach(&r[3], 1, &q, &stop), ACL_REACH_NONE);
 }
 END_TEST
 
