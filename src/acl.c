@@ -38,23 +38,29 @@ match_users(char *const *users, size_t n, const char *user)
 	return false;
 }
 
+/*
+ * A look-up (RESOLVE) is no connection to a port: a rule with ports
+ * allows it (some port is allowed) but does not refuse it (only some
+ * ports are refused).
+ */
 static bool
-match_ports(const struct acl_portrange *ports, size_t n,
-    const struct acl_query *q)
+match_ports(const struct acl_rule *r, const struct acl_query *q)
 {
 	uint16_t port;
 	size_t i;
 
-	if (n == 0 || q->command == ACL_CMD_RESOLVE)
+	if (r->nports == 0)
 		return true;
+	if (q->command == ACL_CMD_RESOLVE)
+		return r->action == ACL_ALLOW;
 	if (q->port != 0)
 		port = q->port;
 	else if (q->dest != NULL)
 		port = addr_port(q->dest);
 	else
 		return false;
-	for (i = 0; i < n; i++)
-		if (port >= ports[i].lo && port <= ports[i].hi)
+	for (i = 0; i < r->nports; i++)
+		if (port >= r->ports[i].lo && port <= r->ports[i].hi)
 			return true;
 	return false;
 }
@@ -80,7 +86,7 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
 	    match_to(r, q) &&
-	    match_ports(r->ports, r->nports, q);
+	    match_ports(r, q);
 }
 
 /* Does r apply to q whatever the destination (everything but `to`)? */
@@ -91,7 +97,7 @@ applies_to_any_dest(const struct acl_rule *r, const struct acl_query *q)
 		return false;
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
-	    match_ports(r->ports, r->nports, q);
+	    match_ports(r, q);
 }
 
 enum acl_reach
