@@ -18,6 +18,12 @@
 
 static pthread_mutex_t pam_serial_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* What the conversation and the fail-delay callback share (appdata_ptr). */
+struct auth_conv {
+	const char	*password;
+	unsigned	 delay_ms;	/* the longest delay a module asked for */
+};
+
 /*
  * Answer every "echo off" prompt with the password and every "echo on"
  * prompt with nothing (the user name is already set); PAM frees the
@@ -27,7 +33,7 @@ static int
 conversation(int n, const struct pam_message **msg,
     struct pam_response **resp, void *appdata)
 {
-	const char *password = appdata;
+	const char *password = ((const struct auth_conv *)appdata)->password;
 	struct pam_response *r;
 	int i;
 
@@ -62,11 +68,28 @@ fail:
 	return PAM_CONV_ERR;
 }
 
+/*
+ * PAM_FAIL_DELAY: a module's delay after a failure (pam_unix: 2 s) is
+ * noted instead of slept, so that a wrong password does not hold a PAM
+ * worker; the session waits it out itself.
+ */
+static void
+note_fail_delay(int retval, unsigned usec, void *appdata)
+{
+	struct auth_conv *c = appdata;
+
+	if (retval != PAM_SUCCESS && usec / 1000 > c->delay_ms)
+		c->delay_ms = usec / 1000;
+}
+
 enum auth_result
 auth_pam_check(const char *service, const char *user, char *password,
-    const char *rhost, bool serialize, char *why, size_t whylen)
+    const char *rhost, bool serialize, unsigned *delay_ms, char *why,
+    size_t whylen)
 {
-	struct pam_conv conv = { conversation, password };
+	struct auth_conv cd = { password, 0 };
+	struct pam_conv conv = { conversation, &cd };
+	void (*delay_fn)(int, unsigned, void *) = note_fail_delay;
 	pam_handle_t *ph = NULL;
 	enum auth_result res = AUTH_ERROR;
 	int rc;
@@ -79,7 +102,9 @@ auth_pam_check(const char *service, const char *user, char *password,
 		ph = NULL;
 		goto out;
 	}
-	if ((rc = pam_set_item(ph, PAM_RHOST, rhost)) != PAM_SUCCESS)
+	if ((rc = pam_set_item(ph, PAM_RHOST, rhost)) != PAM_SUCCESS ||
+	    (rc = pam_set_item(ph, PAM_FAIL_DELAY, *(void **)&delay_fn)) !=
+	    PAM_SUCCESS)
 		goto pamfail;
 	if ((rc = pam_authenticate(ph, PAM_DISALLOW_NULL_AUTHTOK)) !=
 	    PAM_SUCCESS)
@@ -111,6 +136,7 @@ pamfail:
 out:
 	if (ph != NULL)
 		pam_end(ph, rc);
+	*delay_ms = cd.delay_ms;
 	explicit_bzero(password, strlen(password));
 	if (serialize)
 		pthread_mutex_unlock(&pam_serial_lock);

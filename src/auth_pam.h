@@ -20,11 +20,13 @@ enum auth_result {
  * password reaches the conversation through appdata_ptr and is wiped
  * (explicit_bzero) before this returns, whatever the outcome.  When
  * serialize is true, calls are made one at a time under a mutex, for
- * sites whose PAM modules are not thread-safe.  why receives PAM's
- * reason text on failure.
+ * sites whose PAM modules are not thread-safe.  A delay a module asks
+ * for after a failure (pam_unix: 2 s) is not slept here but returned in
+ * *delay_ms, for the caller to wait out without holding a PAM worker.
+ * why receives PAM's reason text on failure.
  */
 enum auth_result auth_pam_check(const char *service, const char *user,
 	    char *password, const char *rhost, bool serialize,
-	    char *why, size_t whylen);
+	    unsigned *delay_ms, char *why, size_t whylen);
 
 #endif

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "addr.h"
 #include "auth_pam.h"
 #include "authpool.h"
 #include "escape.h"
@@ -33,8 +35,27 @@ struct login_job {
 	char			rhost[ADDR_STRLEN];
 	bool			serialize;
 	enum auth_result	res;
+	unsigned		delay_ms;	/* asked for after a failure */
 	char			why[256];
 };
+
+/*
+ * Logins of one client being checked at once (queued or running): at
+ * most half the PAM workers, so that one address sending many logins
+ * cannot keep everyone else's waiting.  Open addressing; a slot with
+ * n == 0 is free.
+ */
+#define FAIR_SLOTS	1024
+
+static struct {
+	pthread_mutex_t	lock;
+	pthread_cond_t	left;		/* some client's count went down */
+	pthread_once_t	once;
+	struct {
+		uint8_t	key[ADDR_KEY_LEN];
+		int	n;
+	} slot[FAIR_SLOTS];
+} fair = { .lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
 
 static struct throttle *throttle;
 static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
@@ -47,12 +68,80 @@ throttle_init(void)
 }
 
 static void
+fair_init(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&fair.left, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+/* The slot of key, or a free one; NULL when the table is full (lock held). */
+static int *
+fair_count(const uint8_t *key)
+{
+	uint32_t h = 2166136261u;
+	size_t i, k, free_at = FAIR_SLOTS;
+
+	for (i = 0; i < ADDR_KEY_LEN; i++)
+		h = (h ^ key[i]) * 16777619u;
+	for (i = 0; i < FAIR_SLOTS; i++) {
+		k = (h + i) % FAIR_SLOTS;
+		if (fair.slot[k].n > 0 &&
+		    memcmp(fair.slot[k].key, key, ADDR_KEY_LEN) == 0)
+			return &fair.slot[k].n;
+		if (fair.slot[k].n == 0 && free_at == FAIR_SLOTS)
+			free_at = k;
+	}
+	if (free_at == FAIR_SLOTS)
+		return NULL;
+	memcpy(fair.slot[free_at].key, key, ADDR_KEY_LEN);
+	return &fair.slot[free_at].n;
+}
+
+/* Wait for this client's turn; 0, or -1 at the deadline. */
+static int
+fair_enter(const uint8_t *key, int share, int64_t deadline)
+{
+	struct timespec ts = { (time_t)(deadline / 1000),
+	    (long)(deadline % 1000) * 1000000 };
+	int *n, rc = 0;
+
+	pthread_once(&fair.once, fair_init);
+	pthread_mutex_lock(&fair.lock);
+	while ((n = fair_count(key)) == NULL || *n >= share)
+		if (pthread_cond_timedwait(&fair.left, &fair.lock, &ts) ==
+		    ETIMEDOUT) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0)
+		(*n)++;
+	pthread_mutex_unlock(&fair.lock);
+	return rc;
+}
+
+static void
+fair_leave(const uint8_t *key)
+{
+	int *n;
+
+	pthread_mutex_lock(&fair.lock);
+	if ((n = fair_count(key)) != NULL && *n > 0)
+		(*n)--;
+	pthread_cond_broadcast(&fair.left);
+	pthread_mutex_unlock(&fair.lock);
+}
+
+static void
 login_run(void *arg)
 {
 	struct login_job *j = arg;
 
 	j->res = auth_pam_check(j->service, j->user, j->pass, j->rhost,
-	    j->serialize, j->why, sizeof(j->why));
+	    j->serialize, &j->delay_ms, j->why, sizeof(j->why));
 }
 
 static void
@@ -66,17 +155,22 @@ login_release(void *arg)
 
 /*
  * PAM's verdict on user/pass, within the handshake's deadline: AUTH_OK,
- * AUTH_DENIED, or AUTH_ERROR with the reason in why (PAM itself failed,
- * or no worker was free in time).  pass is wiped.
+ * AUTH_DENIED (with the delay PAM asked for), or AUTH_ERROR with the
+ * reason in why (PAM itself failed, or no worker was free in time).
+ * pass is wiped.
  */
 static enum auth_result
-check_password(struct request *r, const char *user, char *pass, char *why,
-    size_t whylen)
+check_password(struct request *r, const char *user, char *pass,
+    unsigned *delay_ms, char *why, size_t whylen)
 {
 	int64_t deadline = r->start + (int64_t)r->cfg->timeout_handshake * 1000;
+	int share = r->cfg->auth_max_concurrent / 2, err, rc;
+	uint8_t key[ADDR_KEY_LEN];
 	struct login_job *j;
 	enum auth_result res;
-	int err;
+
+	if (share < 1)
+		share = 1;
 
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		explicit_bzero(pass, strlen(pass));
@@ -89,9 +183,18 @@ check_password(struct request *r, const char *user, char *pass, char *why,
 	explicit_bzero(pass, strlen(pass));
 	snprintf(j->rhost, sizeof(j->rhost), "%s", r->peerhost);
 	j->serialize = r->cfg->pam_serialize;
-	if (authpool_run(login_run, j, login_release, deadline) == -1) {
+	addr_client_key((struct sockaddr *)&r->peer, r->cfg->ipv6_prefix, key);
+	if (fair_enter(key, share, deadline) == -1) {
+		snprintf(why, whylen, "this client's other logins (%d at "
+		    "once) took the time until the handshake deadline", share);
+		login_release(j);
+		return AUTH_ERROR;
+	}
+	rc = authpool_run(login_run, j, login_release, deadline);
+	err = errno;
+	fair_leave(key);
+	if (rc == -1) {
 		/* ETIMEDOUT: the pool now owns (and frees) the job. */
-		err = errno;
 		snprintf(why, whylen, err == ETIMEDOUT ? "no PAM worker "
 		    "free before the handshake deadline (auth.max_concurrent "
 		    "%d)" : "no PAM worker", r->cfg->auth_max_concurrent);
@@ -100,6 +203,7 @@ check_password(struct request *r, const char *user, char *pass, char *why,
 		return AUTH_ERROR;
 	}
 	res = j->res;
+	*delay_ms = j->delay_ms;
 	snprintf(why, whylen, "%s", j->why);
 	login_release(j);
 	return res;
@@ -121,11 +225,32 @@ login_failed(struct request *r, const char *user, const char *why)
 		    f->limit, f->window_s, f->block_s);
 }
 
+/*
+ * The failure delay a PAM module asked for (pam_unix: 2 s), slept here
+ * in the session, not on a PAM worker: a guesser is slowed down, nobody
+ * else is.  Never past the handshake's deadline.
+ */
+static void
+fail_delay(const struct request *r, unsigned delay_ms)
+{
+	int64_t left = r->start + (int64_t)r->cfg->timeout_handshake * 1000 -
+	    sgio_now_ms();
+	struct timespec ts;
+
+	if (delay_ms > left)
+		delay_ms = left > 0 ? (unsigned)left : 0;
+	ts.tv_sec = delay_ms / 1000;
+	ts.tv_nsec = (long)(delay_ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 int
 request_login(struct request *r, const char *user, char *pass)
 {
 	char why[256], esc[ESCAPE_LEN(S5_NAME_MAX)];
 	enum auth_result res;
+	unsigned delay_ms = 0;
 	int64_t wait;
 
 	pthread_once(&throttle_once, throttle_init);
@@ -137,9 +262,10 @@ request_login(struct request *r, const char *user, char *pass)
 		    (int)((wait + 999) / 1000));
 		return -1;
 	}
-	res = check_password(r, user, pass, why, sizeof(why));
+	res = check_password(r, user, pass, &delay_ms, why, sizeof(why));
 	if (res == AUTH_DENIED) {
 		login_failed(r, user, why);
+		fail_delay(r, delay_ms);
 		return -1;
 	}
 	if (res != AUTH_OK) {
