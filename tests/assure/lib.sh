@@ -110,10 +110,15 @@ as_tests() {
 	    as-print-tests | tr ' ' '\n' | sed '/^$/d'
 }
 
-# as_reports DIR...: list the sanitizer reports in the files under DIR
-# (a report is fatal: any line below fails the test).
-AS_REPORT_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer|ThreadSanitizer: reported|FATAL: ThreadSanitizer|AddressSanitizer:DEADLYSIGNAL|ERROR: UndefinedBehaviorSanitizer'
+# as_reports SANDIR DIR...: the files holding a sanitizer report: every
+# file in SANDIR (the runtimes' log_path: they write only to report),
+# and the files under each DIR with a report in them.  Any of them
+# fails the test.
+AS_REPORT_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer|ThreadSanitizer: reported|FATAL: ThreadSanitizer|AddressSanitizer:DEADLYSIGNAL|ERROR: UndefinedBehaviorSanitizer|incompatible with sanitizer runtime'
 as_reports() {
+	local san=$1
+	shift
+	find "$san" -type f -size +0 2>/dev/null
 	grep -r -I -l -E "$AS_REPORT_RE" "$@" 2>/dev/null
 }
 
@@ -122,6 +127,10 @@ as_show_reports() {
 	local f
 	for f in "$@"; do
 		echo "==== $f"
-		grep -n -E -A 25 "$AS_REPORT_RE" "$f" | head -n 60
+		if grep -q -E "$AS_REPORT_RE" "$f"; then
+			grep -n -E -A 25 "$AS_REPORT_RE" "$f" | head -n 60
+		else
+			head -n 40 "$f"
+		fi
 	done
 }
