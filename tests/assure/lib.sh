@@ -66,6 +66,15 @@ as_init() {
 	trap 'exit 143' TERM
 	AS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-$AS_TEST.XXXXXX") ||
 		as_error "mktemp failed"
+	# One private build at a time: under make -j2 check the others wait
+	# here, holding one job slot, while the rest of the suite runs on.
+	if command -v flock >/dev/null 2>&1; then
+		mkdir -p "$top_builddir/tests/assure" &&
+		exec 9> "$top_builddir/tests/assure/lock" ||
+			as_error "cannot open $top_builddir/tests/assure/lock"
+		flock 9
+		as_info "start (after $(( $(date +%s) - AS_START )) s waiting for the other private builds)"
+	fi
 	# The outer make's job server and flags are not ours to share.
 	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 }
