@@ -1,0 +1,77 @@
+#!/bin/bash
+# t-asan.sh - the whole test suite again in a private build configured
+# with --enable-sanitizers (ASan + UBSan), with every report fatal:
+# ASan and UBSan halt on the first error, and the test fails if any
+# report shows up in the sanitizers' own log files, in the logs the
+# integration tests keep (SG_KEEP), or in the suite's logs, even when
+# the test that ran into it passed.
+#
+# Left out of the inner run: tests/unit/valgrind.sh (valgrind cannot run
+# ASan binaries), tests/pkg/t-deb.sh (builds its own package, without
+# the sanitizers) and tests/assure/* (no recursion).
+#
+# Settings, and why:
+#   detect_leaks=1         LeakSanitizer at every exit, as in any
+#                          --enable-sanitizers build (doc/HACKING.md);
+#                          third-party leaks: tests/assure/lsan.supp.
+#   UID_WRAPPER_DISABLE_DEEPBIND=1  pam_wrapper 1.1.4 dlopen()s libpam with
+#                          RTLD_DEEPBIND, which the sanitizer runtimes
+#                          refuse ("incompatible with sanitizer runtime",
+#                          google/sanitizers#611); this variable (its name
+#                          is uid_wrapper's, a copy in pam_wrapper's
+#                          source) turns that off.
+#   verify_asan_link_order=0  the Socks Lib (libsixgate.so, linked with
+#                          libasan) is preloaded into programs that are
+#                          not: libasan then comes right after it, ahead
+#                          of libc, which is enough for its interceptors.
+#   LIBS=-lcrypt           gcc 12's libasan intercepts crypt_r(), and
+#                          finds the real one only if libcrypt is loaded
+#                          when the runtime starts; pam_unix (dlopen()ed
+#                          by libpam at the first login) then calls
+#                          through a NULL pointer: SEGV at pc 0 in
+#                          pam_unix.so (t-pam-unix, t-privdrop).  Linking
+#                          libcrypt into the programs loads it early.
+. "$(dirname "$0")/lib.sh"
+as_init
+
+as_tree
+as_configure --enable-sanitizers --enable-werror ${ASSURE_CC:+CC="$ASSURE_CC"} \
+    LIBS="-Wl,--no-as-needed -lcrypt"
+as_make all
+as_make check TESTS=
+
+tests=$(as_tests | grep -v -E '^tests/(unit/valgrind\.sh|pkg/|assure/)')
+n=$(echo "$tests" | wc -l)
+mkdir -p "$AS_TMP/san" "$AS_TMP/integ" || as_error "mkdir failed"
+# A daemon that dropped its privileges (t-privdrop, t-pam-unix) must
+# still be able to write its report.
+chmod 755 "$AS_TMP" "$AS_TMP/integ" && chmod 1777 "$AS_TMP/san" ||
+	as_error "chmod failed"
+as_info "make check: $n tests under ASan+UBSan"
+rc=0
+(
+	cd "${AS_BUILD:?}" &&
+	SIXGATE_ASSURE_INNER=1 SG_KEEP=1 TMPDIR="$AS_TMP/integ" \
+	UID_WRAPPER_DISABLE_DEEPBIND=1 \
+	ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=${ASSURE_LEAKS:-1}:verify_asan_link_order=0:log_path=$AS_TMP/san/asan" \
+	LSAN_OPTIONS="suppressions=$top_srcdir/tests/assure/lsan.supp:print_suppressions=0" \
+	UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$AS_TMP/san/ubsan" \
+	make -j"$AS_JOBS" check TESTS="$(echo $tests)"
+) > "$AS_TMP/check.log" 2>&1 || rc=$?
+grep -E '^(# [A-Z]+:|(FAIL|ERROR|XPASS):)' "$AS_TMP/check.log"
+
+reports=$(as_reports "$AS_TMP/san" "$AS_TMP/integ" "$AS_BUILD/tests")
+if [ -n "$reports" ]; then
+	as_show_reports $reports
+	as_fail "sanitizer reports (above)"
+fi
+if [ "$rc" -ne 0 ]; then
+	for f in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' \
+	    "$AS_BUILD"/tests/*/*.trs 2>/dev/null); do
+		echo "==== ${f%.trs}.log"
+		tail -n 40 "${f%.trs}.log"
+	done
+	as_fail "make check under the sanitizers failed (rc $rc), without a sanitizer report"
+fi
+as_info "no sanitizer report"
+exit 0
