@@ -59,7 +59,7 @@ control_alive(struct fdstate *e)
 	if (poll(&pfd, 1, 0) <= 0)
 		return true;
 	/* Readable: EOF or an error; sixgated sends nothing on it. */
-	return recv(e->ctl, &c, 1, MSG_DONTWAIT | MSG_PEEK) > 0;
+	return real()->recv(e->ctl, &c, 1, MSG_DONTWAIT | MSG_PEEK) > 0;
 }
 
 /* A UDP socket of the relay's family in place of fd (same fd number). */
@@ -98,7 +98,7 @@ open_assoc(const struct lib *l, int fd, struct fdstate *e)
 	len = sizeof(gw);
 	/* All zeros: the relay is where the control connection went. */
 	if (addr_is_unspecified((struct sockaddr *)&relay) &&
-	    getpeername(e->ctl, (struct sockaddr *)&gw, &len) == 0) {
+	    real()->getpeername(e->ctl, (struct sockaddr *)&gw, &len) == 0) {
 		addr_set_port((struct sockaddr *)&gw,
 		    addr_port((struct sockaddr *)&relay));
 		relay = gw;

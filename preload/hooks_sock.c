@@ -75,7 +75,11 @@ sendto(int fd, const void *buf, size_t n, int flags,
 	if ((flags & MSG_FASTOPEN) && client_intercepts(l, fd, to, tolen)) {
 		if (client_connect(l, fd, to, tolen) == -1)
 			return -1;
-		return send(fd, buf, n, flags & ~MSG_FASTOPEN);
+		if (real()->send == NULL) {
+			errno = ENOSYS;
+			return -1;
+		}
+		return real()->send(fd, buf, n, flags & ~MSG_FASTOPEN);
 	}
 	m = one_buffer(&iov, buf, n, to, tolen);
 	if (dgram_sendmsg(l, fd, &m, flags, &rc))

@@ -126,7 +126,7 @@ map_table(const struct env_config *c, const struct fakeip_ranges *r)
 				t = NULL;
 			}
 		}
-		close(fd);
+		real_close(fd);
 		if (t != NULL)
 			return t;
 		lib_log(LIB_WARN, "cannot use the table %s: using a private "
