@@ -29,6 +29,7 @@
 #include "real.h"
 
 #define DG_IOV		64
+#define DG_MAX		(65535 + S5_UDP_HEADER_MAX)	/* a datagram, header and all */
 
 enum { DG_NONE = 0, DG_OPENING, DG_READY };	/* fdstate.phase */
 
@@ -282,6 +283,25 @@ scatter(const struct msghdr *msg, const uint8_t *src, size_t len)
 	return done;
 }
 
+/*
+ * Consume the datagram a MSG_PEEK just saw (a bad header or FRAG != 0),
+ * so that the next peek sees the one behind it instead of spinning.
+ */
+static int
+discard(int fd, int flags)
+{
+	uint8_t c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	flags &= ~(MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
+	return real()->recvmsg(fd, &m, flags | MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK ? -1 : 0;
+}
+
 bool
 dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 {
@@ -297,8 +317,11 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 
 	if (e == NULL || atomic_load(&e->phase) != DG_READY)
 		return false;
-	for (i = 0; i < msg->msg_iovlen; i++)
+	/* A datagram is at most DG_MAX bytes: never more buffer than that. */
+	for (i = 0; i < msg->msg_iovlen && want < DG_MAX; i++)
 		want += msg->msg_iov[i].iov_len;
+	if (want > DG_MAX)
+		want = DG_MAX;
 	if (want > sizeof(small) && (buf = malloc(want)) == NULL) {
 		*rc = -1;
 		errno = ENOMEM;
@@ -321,9 +344,14 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 			in_app_family(e, &src);
 			hlen = 0;
 		} else if (socks5_parse_udp(buf, (size_t)n, &u, &hlen) !=
-		    S5_OK || u.frag != 0)
-			continue;	/* not for the program: drop it */
-		else
+		    S5_OK || u.frag != 0) {
+			/* Not for the program: drop it, even when peeking. */
+			if ((flags & MSG_PEEK) && discard(fd, flags) == -1) {
+				*rc = -1;
+				break;
+			}
+			continue;
+		} else
 			source_for(e, &u.addr, &src);
 		got = scatter(msg, buf + hlen, (size_t)n - hlen);
 		*rc = (flags & MSG_TRUNC) ? n - (ssize_t)hlen : (ssize_t)got;
