@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -166,6 +167,41 @@ remember_sent(const struct lib *l, struct fdstate *e, const struct sockaddr *to)
 	memcpy(&e->u.udp.sent[i], to, addr_len(to));
 }
 
+/*
+ * Many iovecs (DG_IOV or more, at most IOV_MAX as the kernel allows):
+ * the payload copied into one buffer, *out, to free.  A payload that
+ * cannot fit one datagram with the header: EMSGSIZE, as from libc.
+ */
+static int
+gather(const struct msghdr *msg, size_t hlen, struct iovec *out)
+{
+	size_t i, total = 0, at = 0;
+	uint8_t *p;
+
+	if (msg->msg_iovlen > IOV_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		if (msg->msg_iov[i].iov_len > 65535 - hlen - total) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		total += msg->msg_iov[i].iov_len;
+	}
+	if ((p = malloc(total > 0 ? total : 1)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		memcpy(p + at, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		at += msg->msg_iov[i].iov_len;
+	}
+	out->iov_base = p;
+	out->iov_len = total;
+	return 0;
+}
+
 bool
 dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
     int flags, ssize_t *rc)
@@ -188,7 +224,7 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 		tolen = addr_len(to);
 	}
 	if (to == NULL || !client_proxied(l, to, tolen) ||
-	    client_socktype(fd) != SOCK_DGRAM || msg->msg_iovlen >= DG_IOV)
+	    client_socktype(fd) != SOCK_DGRAM)
 		return false;
 	if ((e == NULL && (e = entry(fd, true)) == NULL) ||
 	    (e->u.udp.app_family == 0 &&
@@ -207,14 +243,22 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 	/* The header as one more iovec in front: the payload is not copied. */
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = hlen;
-	for (i = 0; i < msg->msg_iovlen; i++)
-		iov[i + 1] = msg->msg_iov[i];
 	m = *msg;
 	m.msg_name = &e->u.udp.relay;
 	m.msg_namelen = addr_len((struct sockaddr *)&e->u.udp.relay);
 	m.msg_iov = iov;
-	m.msg_iovlen = msg->msg_iovlen + 1;
-	if ((n = real()->sendmsg(fd, &m, flags)) == -1)
+	if (msg->msg_iovlen < DG_IOV) {
+		for (i = 0; i < msg->msg_iovlen; i++)
+			iov[i + 1] = msg->msg_iov[i];
+		m.msg_iovlen = msg->msg_iovlen + 1;
+	} else if (gather(msg, hlen, &iov[1]) == -1)
+		return true;	/* EMSGSIZE or ENOMEM: never around us */
+	else
+		m.msg_iovlen = 2;
+	n = real()->sendmsg(fd, &m, flags);
+	if (m.msg_iovlen == 2 && msg->msg_iovlen >= DG_IOV)
+		free(iov[1].iov_base);
+	if (n == -1)
 		return true;
 	remember_sent(l, e, to);
 	*rc = n >= (ssize_t)hlen ? n - (ssize_t)hlen : 0;
