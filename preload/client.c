@@ -286,3 +286,10 @@ client_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc)
 	copy_out((struct sockaddr *)&fake, sa, len);
 	return true;
 }
+
+void
+client_forget(int fd)
+{
+	if (fdstate_get(fd, FDSTATE_TCP) != NULL)
+		fdstate_drop(fd);
+}

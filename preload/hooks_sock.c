@@ -35,7 +35,10 @@ connect_impl(int fd, const struct sockaddr *sa, socklen_t len)
 		errno = ENOSYS;
 		return -1;
 	}
-	return real()->connect(fd, sa, len);
+	if ((rc = real()->connect(fd, sa, len)) == 0 && sa != NULL &&
+	    sa->sa_family == AF_UNSPEC)
+		client_forget(fd);	/* dissolved: free to connect again */
+	return rc;
 }
 
 

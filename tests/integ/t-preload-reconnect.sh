@@ -8,7 +8,9 @@
 #     "one", connects again to the same and to another address: EISCONN
 #     both times; "two" still echoes over the first tunnel.
 #  2. the same with a non-blocking socket (connect_ex).
-#  3. the gateway saw exactly two CONNECTs (one per socket).
+#  3. connect(AF_UNSPEC) on the first socket, then connect() again: a
+#     new tunnel that echoes "four".
+#  4. the gateway saw exactly three CONNECTs.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
@@ -94,6 +96,17 @@ bad += again(n, ("192.0.2.7", 80), "non-blocking") != errno.EISCONN
 got = echo(n, b"three")
 print("non-blocking echo after: %r" % got)
 bad += got != b"three"
+# connect(AF_UNSPEC) dissolves the connection: a new one may follow.
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+rc = libc.connect(s.fileno(), bytes(16), 16)
+print("AF_UNSPEC: %d %s" % (rc, errno.errorcode.get(ctypes.get_errno())))
+rc = s.connect_ex(("192.0.2.7", 80))
+print("after AF_UNSPEC: %s" % errno.errorcode.get(rc, rc))
+bad += rc != 0
+got = echo(s, b"four")
+print("echo after AF_UNSPEC: %r" % got)
+bad += got != b"four"
 print("bad=%d" % bad)
 sys.exit(bad != 0)
 PY
@@ -109,6 +122,6 @@ echo "$out"
 [ "$rc" = 0 ] || sg_fail "connect() again did not answer EISCONN, or the first tunnel broke (rc $rc)"
 sg_info "ok: connect() again: EISCONN, the first tunnel still echoes"
 n=$(grep -c '^connect cmd=1$' "$SG_TMP/count" 2>/dev/null)
-[ "$n" = 2 ] || sg_fail "the gateway saw $n CONNECTs, not 2 (one per socket)"
-sg_info "ok: one CONNECT per socket"
+[ "$n" = 3 ] || sg_fail "the gateway saw $n CONNECTs, not 3 (one per socket, one after AF_UNSPEC)"
+sg_info "ok: one CONNECT per socket and one after AF_UNSPEC"
 exit 0
