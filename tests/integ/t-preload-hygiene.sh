@@ -127,7 +127,7 @@ sg_info "ok: stderr closed and reused by the program: the log stays on the origi
 
 # 2, 3. Many iovecs; errno.
 cat > "$SG_TMP/calls.py" <<'PY'
-import ctypes, errno, socket, sys
+import ctypes, errno, select, socket, sys
 bad = 0
 dest = ("192.0.2.7", 9)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -153,7 +153,7 @@ SENT = errno.ENOTTY
 def check(label, rc):
     global bad
     e = ctypes.get_errno()
-    ok = e == SENT
+    ok = e == SENT and rc >= 0
     print("%s: rc=%s errno=%s%s" % (label, rc, errno.errorcode.get(e, e),
                                    "" if ok else "  <-- changed"))
     bad += not ok
@@ -164,11 +164,15 @@ sin = bytes([2, 0, 0, 9]) + socket.inet_aton("192.0.2.7") + bytes(8)
 buf = ctypes.create_string_buffer(2048)
 for i in range(2):
     rc = libc.sendto(fd, b"e%d" % i, 2, 0, sin, 16); check("sendto %d" % i, rc)
+    select.select([fd], [], [], 3)	# python's timeout made fd non-blocking
+    ctypes.set_errno(SENT)
     rc = libc.recvfrom(fd, buf, 2048, 0, None, None); check("recvfrom %d" % i, rc)
 t = socket.socket()
 rc = libc.connect(t.fileno(), bytes([2, 0, 0, 80]) + socket.inet_aton("192.0.2.7") + bytes(8), 16)
 check("connect", rc)
 rc = libc.send(t.fileno(), b"hello", 5, 0); check("send", rc)
+select.select([t], [], [], 3)
+ctypes.set_errno(SENT)
 rc = libc.recv(t.fileno(), buf, 5, 0); check("recv", rc)
 sa = ctypes.create_string_buffer(128); ln = ctypes.c_uint(128)
 rc = libc.getpeername(t.fileno(), sa, ctypes.byref(ln)); check("getpeername", rc)
