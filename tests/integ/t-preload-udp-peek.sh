@@ -66,7 +66,7 @@ while True:
 PY
 
 cat > "$SG_TMP/client.py" <<'PY'
-import ctypes, resource, socket, sys, time
+import ctypes, resource, select, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(5)
 dest = ("192.0.2.7", 9)
@@ -101,6 +101,10 @@ libc.recv.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
                       ctypes.c_int)
 s.sendto(b"big", dest)
 time.sleep(0.3)
+for i in range(3):	# python's timeout made the socket non-blocking
+    select.select([s], [], [], 3)
+    if s.recv(2048, socket.MSG_PEEK) == b"good big":
+        break
 buf = ctypes.create_string_buffer(4096)
 n = libc.recv(s.fileno(), buf, 1 << 40, 0)
 if n < 0:
