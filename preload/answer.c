@@ -16,16 +16,27 @@
 #include "real.h"
 #include "verify.h"
 
-#define OWNED_MAX	4096		/* addrinfo chains handed out at once */
+#define OWNED_BITS	12
+#define OWNED_MAX	(1u << OWNED_BITS)	/* chains handed out at once */
+#define OWNED_PROBE	32		/* slots looked at per chain */
 #define TEMPLATES_MAX	8
 
-/* Chains we allocated, so freeaddrinfo knows which free to call. */
+/*
+ * Chains we allocated, so freeaddrinfo knows which free to call: an
+ * open-addressing table keyed by the pointer.  A chain lives in one of
+ * the OWNED_PROBE slots after its hash, so freeaddrinfo of libc's chain
+ * (not ours) costs OWNED_PROBE loads and no atomic read-modify-write;
+ * a chain whose slots are all taken is refused (EAI_MEMORY), which
+ * takes about that many chains live at once with the same hash.
+ */
 static _Atomic(struct addrinfo *) owned[OWNED_MAX];
 
 static size_t
 owned_hash(const struct addrinfo *ai)
 {
-	return (size_t)(((uintptr_t)ai >> 4) * 2654435761u) % OWNED_MAX;
+	/* Fibonacci hashing: the top bits of the product. */
+	return (size_t)(((uint64_t)(uintptr_t)ai * 0x9e3779b97f4a7c15ull) >>
+	    (64 - OWNED_BITS));
 }
 
 static int
@@ -34,7 +45,10 @@ owned_add(struct addrinfo *ai)
 	struct addrinfo *expect;
 	size_t i, k = owned_hash(ai);
 
-	for (i = 0; i < OWNED_MAX; i++, k = (k + 1) % OWNED_MAX) {
+	for (i = 0; i < OWNED_PROBE; i++, k = (k + 1) % OWNED_MAX) {
+		if (atomic_load_explicit(&owned[k], memory_order_relaxed) !=
+		    NULL)
+			continue;
 		expect = NULL;
 		if (atomic_compare_exchange_strong(&owned[k], &expect, ai))
 			return 0;
@@ -48,7 +62,10 @@ owned_take(struct addrinfo *ai)
 	struct addrinfo *expect;
 	size_t i, k = owned_hash(ai);
 
-	for (i = 0; i < OWNED_MAX; i++, k = (k + 1) % OWNED_MAX) {
+	for (i = 0; i < OWNED_PROBE; i++, k = (k + 1) % OWNED_MAX) {
+		if (atomic_load_explicit(&owned[k], memory_order_relaxed) !=
+		    ai)
+			continue;
 		expect = ai;
 		if (atomic_compare_exchange_strong(&owned[k], &expect, NULL))
 			return true;

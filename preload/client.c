@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "addr.h"
 #include "client.h"
@@ -107,9 +108,85 @@ remember(int fd, int app_family, bool swapped, const struct sockaddr *peer)
 	fdstate_publish(e, ino);
 }
 
+/* fds whose CONNECT through the gateway is under way in some thread. */
+static atomic_uint busy[FDSTATE_FDS / 32];
+
+/* Mark fd as connecting; false if another thread already is. */
+static bool
+busy_take(int fd)
+{
+	unsigned bit = 1u << (fd % 32);
+
+	if (fd < 0 || fd >= FDSTATE_FDS)
+		return true;
+	return (atomic_fetch_or(&busy[fd / 32], bit) & bit) == 0;
+}
+
+static void
+busy_give(int fd)
+{
+	if (fd >= 0 && fd < FDSTATE_FDS)
+		atomic_fetch_and(&busy[fd / 32], ~(1u << (fd % 32)));
+}
+
+/* The kernel's TCP state of fd (TCP_CLOSE: free to connect), or -1. */
+static int
+tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    len < 1)
+		return -1;
+	return ti.tcpi_state;
+}
+
+static int	tunnel(const struct lib *, int, const struct sockaddr *);
+static bool	lookup(int, struct fdstate_tcp *);
+
+/*
+ * A socket with a tunnel already: EISCONN.  One that some thread is
+ * tunnelling now: EALREADY.  One that libc connected, or is connecting:
+ * libc's answer (EISCONN, EALREADY).  Only a fresh socket gets a tunnel.
+ */
 int
 client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
     socklen_t len)
+{
+	struct fdstate_tcp view;
+	int rc, st, err;
+
+	/*
+	 * Ours: the kernel saw only a non-blocking connect to the gateway,
+	 * and would answer the next connect() with 0, not EISCONN.
+	 */
+	if (lookup(fd, &view)) {
+		errno = EISCONN;
+		return -1;
+	}
+	if (!busy_take(fd)) {
+		errno = EALREADY;
+		return -1;
+	}
+	st = tcp_state(fd);
+	if (st != -1 && st != TCP_CLOSE) {
+		busy_give(fd);
+		if (real()->connect == NULL) {
+			errno = ENOSYS;
+			return -1;
+		}
+		return real()->connect(fd, sa, len);
+	}
+	rc = tunnel(l, fd, sa);
+	err = errno;
+	busy_give(fd);
+	errno = err;
+	return rc;
+}
+
+static int
+tunnel(const struct lib *l, int fd, const struct sockaddr *sa)
 {
 	struct socks5_addr dest;
 	struct socks5_client_res res;
@@ -118,7 +195,6 @@ client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 	int domain, flags, use, err;
 	char where[ADDR_STRLEN];
 
-	(void)len;
 	if (client_destination(l, sa, &dest) == -1)
 		return -1;
 	if (dial_resolve(l) == -1)
@@ -209,4 +285,11 @@ client_sockname(int fd, struct sockaddr *sa, socklen_t *len, int *rc)
 	    addr_port((struct sockaddr *)&real_ss));
 	copy_out((struct sockaddr *)&fake, sa, len);
 	return true;
+}
+
+void
+client_forget(int fd)
+{
+	if (fdstate_get(fd, FDSTATE_TCP) != NULL)
+		fdstate_drop(fd);
 }

@@ -27,6 +27,9 @@ bool	client_intercepts(const struct lib *l, int fd,
  * flags are restored; a socket of the wrong family for the gateway is
  * replaced under the same fd number (dup3).
  */
+/* A TCP socket's tunnel dissolved by connect(AF_UNSPEC): forget it. */
+void	client_forget(int fd);
+
 int	client_connect(const struct lib *l, int fd, const struct sockaddr *sa,
 	    socklen_t len);
 

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "real.h"
 
 #define DG_IOV		64
+#define DG_MAX		(65535 + S5_UDP_HEADER_MAX)	/* a datagram, header and all */
 
 enum { DG_NONE = 0, DG_OPENING, DG_READY };	/* fdstate.phase */
 
@@ -59,7 +61,7 @@ control_alive(struct fdstate *e)
 	if (poll(&pfd, 1, 0) <= 0)
 		return true;
 	/* Readable: EOF or an error; sixgated sends nothing on it. */
-	return recv(e->ctl, &c, 1, MSG_DONTWAIT | MSG_PEEK) > 0;
+	return real()->recv(e->ctl, &c, 1, MSG_DONTWAIT | MSG_PEEK) > 0;
 }
 
 /* A UDP socket of the relay's family in place of fd (same fd number). */
@@ -98,7 +100,7 @@ open_assoc(const struct lib *l, int fd, struct fdstate *e)
 	len = sizeof(gw);
 	/* All zeros: the relay is where the control connection went. */
 	if (addr_is_unspecified((struct sockaddr *)&relay) &&
-	    getpeername(e->ctl, (struct sockaddr *)&gw, &len) == 0) {
+	    real()->getpeername(e->ctl, (struct sockaddr *)&gw, &len) == 0) {
 		addr_set_port((struct sockaddr *)&gw,
 		    addr_port((struct sockaddr *)&relay));
 		relay = gw;
@@ -165,6 +167,41 @@ remember_sent(const struct lib *l, struct fdstate *e, const struct sockaddr *to)
 	memcpy(&e->u.udp.sent[i], to, addr_len(to));
 }
 
+/*
+ * Many iovecs (DG_IOV or more, at most IOV_MAX as the kernel allows):
+ * the payload copied into one buffer, *out, to free.  A payload that
+ * cannot fit one datagram with the header: EMSGSIZE, as from libc.
+ */
+static int
+gather(const struct msghdr *msg, size_t hlen, struct iovec *out)
+{
+	size_t i, total = 0, at = 0;
+	uint8_t *p;
+
+	if (msg->msg_iovlen > IOV_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		if (msg->msg_iov[i].iov_len > 65535 - hlen - total) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		total += msg->msg_iov[i].iov_len;
+	}
+	if ((p = malloc(total > 0 ? total : 1)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		memcpy(p + at, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		at += msg->msg_iov[i].iov_len;
+	}
+	out->iov_base = p;
+	out->iov_len = total;
+	return 0;
+}
+
 bool
 dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
     int flags, ssize_t *rc)
@@ -187,7 +224,7 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 		tolen = addr_len(to);
 	}
 	if (to == NULL || !client_proxied(l, to, tolen) ||
-	    client_socktype(fd) != SOCK_DGRAM || msg->msg_iovlen >= DG_IOV)
+	    client_socktype(fd) != SOCK_DGRAM)
 		return false;
 	if ((e == NULL && (e = entry(fd, true)) == NULL) ||
 	    (e->u.udp.app_family == 0 &&
@@ -206,14 +243,22 @@ dgram_sendmsg(const struct lib *l, int fd, const struct msghdr *msg,
 	/* The header as one more iovec in front: the payload is not copied. */
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = hlen;
-	for (i = 0; i < msg->msg_iovlen; i++)
-		iov[i + 1] = msg->msg_iov[i];
 	m = *msg;
 	m.msg_name = &e->u.udp.relay;
 	m.msg_namelen = addr_len((struct sockaddr *)&e->u.udp.relay);
 	m.msg_iov = iov;
-	m.msg_iovlen = msg->msg_iovlen + 1;
-	if ((n = real()->sendmsg(fd, &m, flags)) == -1)
+	if (msg->msg_iovlen < DG_IOV) {
+		for (i = 0; i < msg->msg_iovlen; i++)
+			iov[i + 1] = msg->msg_iov[i];
+		m.msg_iovlen = msg->msg_iovlen + 1;
+	} else if (gather(msg, hlen, &iov[1]) == -1)
+		return true;	/* EMSGSIZE or ENOMEM: never around us */
+	else
+		m.msg_iovlen = 2;
+	n = real()->sendmsg(fd, &m, flags);
+	if (m.msg_iovlen == 2 && msg->msg_iovlen >= DG_IOV)
+		free(iov[1].iov_base);
+	if (n == -1)
 		return true;
 	remember_sent(l, e, to);
 	*rc = n >= (ssize_t)hlen ? n - (ssize_t)hlen : 0;
@@ -282,6 +327,25 @@ scatter(const struct msghdr *msg, const uint8_t *src, size_t len)
 	return done;
 }
 
+/*
+ * Consume the datagram a MSG_PEEK just saw (a bad header or FRAG != 0),
+ * so that the next peek sees the one behind it instead of spinning.
+ */
+static int
+discard(int fd, int flags)
+{
+	uint8_t c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	flags &= ~(MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
+	return real()->recvmsg(fd, &m, flags | MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK ? -1 : 0;
+}
+
 bool
 dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 {
@@ -297,8 +361,11 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 
 	if (e == NULL || atomic_load(&e->phase) != DG_READY)
 		return false;
-	for (i = 0; i < msg->msg_iovlen; i++)
+	/* A datagram is at most DG_MAX bytes: never more buffer than that. */
+	for (i = 0; i < msg->msg_iovlen && want < DG_MAX; i++)
 		want += msg->msg_iov[i].iov_len;
+	if (want > DG_MAX)
+		want = DG_MAX;
 	if (want > sizeof(small) && (buf = malloc(want)) == NULL) {
 		*rc = -1;
 		errno = ENOMEM;
@@ -321,9 +388,14 @@ dgram_recvmsg(int fd, struct msghdr *msg, int flags, ssize_t *rc)
 			in_app_family(e, &src);
 			hlen = 0;
 		} else if (socks5_parse_udp(buf, (size_t)n, &u, &hlen) !=
-		    S5_OK || u.frag != 0)
-			continue;	/* not for the program: drop it */
-		else
+		    S5_OK || u.frag != 0) {
+			/* Not for the program: drop it, even when peeking. */
+			if ((flags & MSG_PEEK) && discard(fd, flags) == -1) {
+				*rc = -1;
+				break;
+			}
+			continue;
+		} else
 			source_for(e, &u.addr, &src);
 		got = scatter(msg, buf + hlen, (size_t)n - hlen);
 		*rc = (flags & MSG_TRUNC) ? n - (ssize_t)hlen : (ssize_t)got;

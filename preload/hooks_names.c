@@ -17,8 +17,8 @@
 
 #define HOOK		__attribute__((visibility("default")))
 
-HOOK int
-getaddrinfo(const char *node, const char *service,
+static int
+getaddrinfo_impl(const char *node, const char *service,
     const struct addrinfo *hints, struct addrinfo **res)
 {
 	const struct lib *l = lib_get();
@@ -33,15 +33,15 @@ getaddrinfo(const char *node, const char *service,
 	return answer_addrinfo(l, node, service, hints, res);
 }
 
-HOOK void
-freeaddrinfo(struct addrinfo *ai)
+static void
+freeaddrinfo_impl(struct addrinfo *ai)
 {
 	if (!answer_free(ai) && real()->freeaddrinfo != NULL)
 		real()->freeaddrinfo(ai);
 }
 
-HOOK struct hostent *
-gethostbyname(const char *name)
+static struct hostent *
+gethostbyname_impl(const char *name)
 {
 	const struct lib *l = lib_get();
 
@@ -51,8 +51,8 @@ gethostbyname(const char *name)
 	    real()->gethostbyname(name) : NULL;
 }
 
-HOOK struct hostent *
-gethostbyname2(const char *name, int af)
+static struct hostent *
+gethostbyname2_impl(const char *name, int af)
 {
 	const struct lib *l = lib_get();
 
@@ -62,8 +62,8 @@ gethostbyname2(const char *name, int af)
 	    real()->gethostbyname2(name, af) : NULL;
 }
 
-HOOK int
-gethostbyname_r(const char *name, struct hostent *ret, char *buf,
+static int
+gethostbyname_r_impl(const char *name, struct hostent *ret, char *buf,
     size_t buflen, struct hostent **result, int *h_errnop)
 {
 	const struct lib *l = lib_get();
@@ -77,8 +77,8 @@ gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 	    h_errnop);
 }
 
-HOOK int
-gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+static int
+gethostbyname2_r_impl(const char *name, int af, struct hostent *ret, char *buf,
     size_t buflen, struct hostent **result, int *h_errnop)
 {
 	const struct lib *l = lib_get();
@@ -92,8 +92,8 @@ gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
 	    h_errnop);
 }
 
-HOOK int
-gethostbyaddr_r(const void *addr, socklen_t len, int type,
+static int
+gethostbyaddr_r_impl(const void *addr, socklen_t len, int type,
     struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
     int *h_errnop)
 {
@@ -109,8 +109,8 @@ gethostbyaddr_r(const void *addr, socklen_t len, int type,
 	    result, h_errnop);
 }
 
-HOOK struct hostent *
-gethostbyaddr(const void *addr, socklen_t len, int type)
+static struct hostent *
+gethostbyaddr_impl(const void *addr, socklen_t len, int type)
 {
 	const struct lib *l = lib_get();
 	struct hostent *he;
@@ -122,8 +122,8 @@ gethostbyaddr(const void *addr, socklen_t len, int type)
 }
 
 /* Reverse look-up of a fake: the name it stands for. */
-HOOK int
-getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+static int
+getnameinfo_impl(const struct sockaddr *sa, socklen_t salen, char *host,
     socklen_t hostlen, char *serv, socklen_t servlen, int flags)
 {
 	const struct lib *l = lib_get();
@@ -136,4 +136,110 @@ getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
 		return rc;
 	return real()->getnameinfo(sa, salen, host, hostlen, serv, servlen,
 	    flags);
+}
+
+/*
+ * The hooks proper: errno as the program left it whenever the call
+ * succeeds (the decisions above may try and fail calls of their own).
+ */
+HOOK int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	int saved = errno, rc = getaddrinfo_impl(node, service, hints, res);
+
+	if (rc == 0)
+		errno = saved;
+	return rc;
+}
+
+HOOK void
+freeaddrinfo(struct addrinfo *ai)
+{
+	int saved = errno;
+
+	freeaddrinfo_impl(ai);
+	errno = saved;
+}
+
+HOOK struct hostent *
+gethostbyname(const char *name)
+{
+	int saved = errno;
+	struct hostent *h = gethostbyname_impl(name);
+
+	if (h != NULL)
+		errno = saved;
+	return h;
+}
+
+HOOK struct hostent *
+gethostbyname2(const char *name, int af)
+{
+	int saved = errno;
+	struct hostent *h = gethostbyname2_impl(name, af);
+
+	if (h != NULL)
+		errno = saved;
+	return h;
+}
+
+HOOK int
+gethostbyname_r(const char *name, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	int saved = errno, rc = gethostbyname_r_impl(name, ret, buf, buflen,
+	    result, h_errnop);
+
+	if (rc == 0 && result != NULL && *result != NULL)
+		errno = saved;
+	return rc;
+}
+
+HOOK int
+gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	int saved = errno, rc = gethostbyname2_r_impl(name, af, ret, buf,
+	    buflen, result, h_errnop);
+
+	if (rc == 0 && result != NULL && *result != NULL)
+		errno = saved;
+	return rc;
+}
+
+HOOK int
+gethostbyaddr_r(const void *addr, socklen_t len, int type,
+    struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+    int *h_errnop)
+{
+	int saved = errno, rc = gethostbyaddr_r_impl(addr, len, type, ret, buf,
+	    buflen, result, h_errnop);
+
+	if (rc == 0 && result != NULL && *result != NULL)
+		errno = saved;
+	return rc;
+}
+
+HOOK struct hostent *
+gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	int saved = errno;
+	struct hostent *h = gethostbyaddr_impl(addr, len, type);
+
+	if (h != NULL)
+		errno = saved;
+	return h;
+}
+
+HOOK int
+getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	int saved = errno, rc = getnameinfo_impl(sa, salen, host, hostlen, serv,
+	    servlen, flags);
+
+	if (rc == 0)
+		errno = saved;
+	return rc;
 }

@@ -21,8 +21,8 @@
 
 #define HOOK		__attribute__((visibility("default")))
 
-HOOK int
-connect(int fd, const struct sockaddr *sa, socklen_t len)
+static int
+connect_impl(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	const struct lib *l = lib_get();
 	int rc;
@@ -35,12 +35,12 @@ connect(int fd, const struct sockaddr *sa, socklen_t len)
 		errno = ENOSYS;
 		return -1;
 	}
-	return real()->connect(fd, sa, len);
+	if ((rc = real()->connect(fd, sa, len)) == 0 && sa != NULL &&
+	    sa->sa_family == AF_UNSPEC)
+		client_forget(fd);	/* dissolved: free to connect again */
+	return rc;
 }
 
-/* glibc's internal name, reached by some libc paths and old binaries. */
-HOOK int __connect(int, const struct sockaddr *, socklen_t)
-    __attribute__((alias("connect")));
 
 /* A plain buffer as a message, for the datagram path. */
 static struct msghdr
@@ -63,8 +63,8 @@ one_buffer(struct iovec *iov, const void *buf, size_t n,
  * TCP Fast Open: sendto(MSG_FASTOPEN) is connect + send in one call.
  * UDP to a proxied address: through the association.
  */
-HOOK ssize_t
-sendto(int fd, const void *buf, size_t n, int flags,
+static ssize_t
+sendto_impl(int fd, const void *buf, size_t n, int flags,
     const struct sockaddr *to, socklen_t tolen)
 {
 	const struct lib *l = lib_get();
@@ -75,7 +75,11 @@ sendto(int fd, const void *buf, size_t n, int flags,
 	if ((flags & MSG_FASTOPEN) && client_intercepts(l, fd, to, tolen)) {
 		if (client_connect(l, fd, to, tolen) == -1)
 			return -1;
-		return send(fd, buf, n, flags & ~MSG_FASTOPEN);
+		if (real()->send == NULL) {
+			errno = ENOSYS;
+			return -1;
+		}
+		return real()->send(fd, buf, n, flags & ~MSG_FASTOPEN);
 	}
 	m = one_buffer(&iov, buf, n, to, tolen);
 	if (dgram_sendmsg(l, fd, &m, flags, &rc))
@@ -87,8 +91,8 @@ sendto(int fd, const void *buf, size_t n, int flags,
 	return real()->sendto(fd, buf, n, flags, to, tolen);
 }
 
-HOOK ssize_t
-send(int fd, const void *buf, size_t n, int flags)
+static ssize_t
+send_impl(int fd, const void *buf, size_t n, int flags)
 {
 	const struct lib *l = lib_get();
 	struct iovec iov;
@@ -105,8 +109,8 @@ send(int fd, const void *buf, size_t n, int flags)
 	return real()->send(fd, buf, n, flags);
 }
 
-HOOK ssize_t
-sendmsg(int fd, const struct msghdr *msg, int flags)
+static ssize_t
+sendmsg_impl(int fd, const struct msghdr *msg, int flags)
 {
 	const struct lib *l = lib_get();
 	struct msghdr m;
@@ -132,8 +136,8 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 }
 
 /* Several datagrams at once (libuv, hence dig): one by one when ours. */
-HOOK int
-sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+static int
+sendmmsg_impl(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
 	const struct lib *l = lib_get();
 	unsigned int i;
@@ -164,8 +168,8 @@ sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 	return i > 0 ? (int)i : -1;
 }
 
-HOOK ssize_t
-recvmsg(int fd, struct msghdr *msg, int flags)
+static ssize_t
+recvmsg_impl(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t rc;
 
@@ -178,8 +182,8 @@ recvmsg(int fd, struct msghdr *msg, int flags)
 	return real()->recvmsg(fd, msg, flags);
 }
 
-HOOK ssize_t
-recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
+static ssize_t
+recvfrom_impl(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
     socklen_t *fromlen)
 {
 	struct iovec iov = { buf, n };
@@ -203,8 +207,8 @@ recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
 	return real()->recvfrom(fd, buf, n, flags, from, fromlen);
 }
 
-HOOK ssize_t
-recv(int fd, void *buf, size_t n, int flags)
+static ssize_t
+recv_impl(int fd, void *buf, size_t n, int flags)
 {
 	struct iovec iov = { buf, n };
 	struct msghdr m;
@@ -222,8 +226,8 @@ recv(int fd, void *buf, size_t n, int flags)
 	return real()->recv(fd, buf, n, flags);
 }
 
-HOOK int
-recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+static int
+recvmmsg_impl(int fd, struct mmsghdr *v, unsigned int n, int flags,
     struct timespec *timeout)
 {
 	unsigned int i;
@@ -254,8 +258,8 @@ recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
 	return i > 0 ? (int)i : -1;
 }
 
-HOOK int
-getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+static int
+getpeername_impl(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	if (client_peername(fd, sa, len) || dgram_peername(fd, sa, len))
 		return 0;
@@ -266,8 +270,8 @@ getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 	return real()->getpeername(fd, sa, len);
 }
 
-HOOK int
-getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+static int
+getsockname_impl(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	int rc;
 
@@ -282,8 +286,8 @@ getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 }
 
 /* Only forgets what was recorded: the fd is closed by libc as ever. */
-HOOK int
-close(int fd)
+static int
+close_impl(int fd)
 {
 	fdstate_drop(fd);
 	if (real()->close == NULL) {
@@ -291,4 +295,97 @@ close(int fd)
 		return -1;
 	}
 	return real()->close(fd);
+}
+
+/*
+ * The hooks proper: errno as the program left it whenever the call
+ * succeeds (the decisions above may try and fail calls of their own,
+ * and the association's liveness test reads with MSG_DONTWAIT).
+ */
+#define KEEP_ERRNO(type, call)	do {					\
+	int saved_ = errno;						\
+	type rc_ = (call);						\
+									\
+	if (rc_ >= 0)							\
+		errno = saved_;						\
+	return rc_;							\
+} while (0)
+
+HOOK int
+connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	KEEP_ERRNO(int, connect_impl(fd, sa, len));
+}
+
+/* glibc's internal name, reached by some libc paths and old binaries. */
+HOOK int __connect(int, const struct sockaddr *, socklen_t)
+    __attribute__((alias("connect")));
+
+HOOK ssize_t
+sendto(int fd, const void *buf, size_t n, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	KEEP_ERRNO(ssize_t, sendto_impl(fd, buf, n, flags, to, tolen));
+}
+
+HOOK ssize_t
+send(int fd, const void *buf, size_t n, int flags)
+{
+	KEEP_ERRNO(ssize_t, send_impl(fd, buf, n, flags));
+}
+
+HOOK ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	KEEP_ERRNO(ssize_t, sendmsg_impl(fd, msg, flags));
+}
+
+HOOK int
+sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	KEEP_ERRNO(int, sendmmsg_impl(fd, v, n, flags));
+}
+
+HOOK ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	KEEP_ERRNO(ssize_t, recvmsg_impl(fd, msg, flags));
+}
+
+HOOK ssize_t
+recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
+    socklen_t *fromlen)
+{
+	KEEP_ERRNO(ssize_t, recvfrom_impl(fd, buf, n, flags, from, fromlen));
+}
+
+HOOK ssize_t
+recv(int fd, void *buf, size_t n, int flags)
+{
+	KEEP_ERRNO(ssize_t, recv_impl(fd, buf, n, flags));
+}
+
+HOOK int
+recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+    struct timespec *timeout)
+{
+	KEEP_ERRNO(int, recvmmsg_impl(fd, v, n, flags, timeout));
+}
+
+HOOK int
+getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	KEEP_ERRNO(int, getpeername_impl(fd, sa, len));
+}
+
+HOOK int
+getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	KEEP_ERRNO(int, getsockname_impl(fd, sa, len));
+}
+
+HOOK int
+close(int fd)
+{
+	KEEP_ERRNO(int, close_impl(fd));
 }

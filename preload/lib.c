@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,6 @@
 
 static struct lib state;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
-static int log_fd = -1;
 
 static const char *
 get_var(const char *name, void *ctx)
@@ -34,22 +34,90 @@ get_var(const char *name, void *ctx)
 	return secure_getenv(name);
 }
 
+/*
+ * The log descriptor lives at a high number (LOG_FD_MIN or above), out
+ * of the program's way, and is checked against the file it was opened
+ * on (st_dev, st_ino) before each line: a program that closed it and
+ * reused the number never gets our lines in its file.  When it changed,
+ * SIXGATE_LOG_FILE is opened again; stderr is given up.
+ */
+#define LOG_FD_MIN	900
+
+static atomic_int log_fd = -1;
+static dev_t log_dev;
+static ino_t log_ino;
+
+/* fd moved to a high number, close-on-exec, its identity recorded. */
+static int
+log_adopt(int fd)
+{
+	struct stat st;
+	int hi;
+
+	if (fd == -1)
+		return -1;
+	if ((hi = fcntl(fd, F_DUPFD_CLOEXEC, LOG_FD_MIN)) == -1)
+		hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd > STDERR_FILENO)
+		real_close(fd);
+	if (hi == -1 || fstat(hi, &st) == -1) {
+		if (hi != -1)
+			real_close(hi);
+		return -1;
+	}
+	log_dev = st.st_dev;
+	log_ino = st.st_ino;
+	return hi;
+}
+
+static int
+log_open_file(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0600);
+}
+
+/* The log descriptor if it is still ours, else a fresh one, or -1. */
+static int
+log_check(void)
+{
+	int fd = atomic_load(&log_fd), nfd;
+	struct stat st;
+
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_dev == log_dev &&
+	    st.st_ino == log_ino)
+		return fd;
+	/* Not ours any more: the number is the program's, never closed. */
+	nfd = state.cfg.log_file[0] != '\0' ?
+	    log_adopt(log_open_file(state.cfg.log_file)) : -1;
+	if (!atomic_compare_exchange_strong(&log_fd, &fd, nfd)) {
+		if (nfd != -1)
+			real_close(nfd);
+		return -1;	/* another thread did it: lose this line */
+	}
+	return nfd;
+}
+
 void
 lib_log(int level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
-	int n, saved = errno;
+	int n, fd, saved = errno;
 
-	if (level > state.cfg.log_level || log_fd == -1)
+	if (level > state.cfg.log_level || (fd = log_check()) == -1) {
+		errno = saved;
 		return;
+	}
 	n = snprintf(line, sizeof(line), "sixgate[%d]: ", (int)getpid());
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
 	n = (int)strlen(line);
 	line[n++] = '\n';
-	if (write(log_fd, line, (size_t)n) < 0)
+	if (write(fd, line, (size_t)n) < 0)
 		n = 0;	/* a lost log line must not disturb the program */
 	errno = saved;
 }
@@ -60,10 +128,9 @@ open_log(const struct env_config *c)
 	if (c->log_level == 0)
 		return;
 	if (c->log_file[0] == '\0')
-		log_fd = STDERR_FILENO;
+		atomic_store(&log_fd, log_adopt(STDERR_FILENO));
 	else
-		log_fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0600);
+		atomic_store(&log_fd, log_adopt(log_open_file(c->log_file)));
 }
 
 /* The password file must be the user's own and private (like ssh keys). */
@@ -126,7 +193,7 @@ map_table(const struct env_config *c, const struct fakeip_ranges *r)
 				t = NULL;
 			}
 		}
-		close(fd);
+		real_close(fd);
 		if (t != NULL)
 			return t;
 		lib_log(LIB_WARN, "cannot use the table %s: using a private "
@@ -149,14 +216,16 @@ static void
 setup(void)
 {
 	char err[256];
-	int saved = errno;
+	int saved = errno, fd;
 
 	if (env_parse(get_var, NULL, &state.cfg, err, sizeof(err)) != ENV_OK) {
 		/* Log even when SIXGATE_LOG is 0: the setup is broken. */
 		state.cfg.log_level = LIB_WARN;
-		log_fd = STDERR_FILENO;
+		atomic_store(&log_fd, log_adopt(STDERR_FILENO));
 		lib_log(LIB_WARN, "%s; passing everything through", err);
 		state.cfg.log_level = 0;
+		if ((fd = atomic_exchange(&log_fd, -1)) != -1)
+			real_close(fd);
 		goto out;
 	}
 	open_log(&state.cfg);

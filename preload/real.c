@@ -12,7 +12,9 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "real.h"
 
@@ -60,4 +62,25 @@ real(void)
 {
 	pthread_once(&fns_once, load);
 	return &fns;
+}
+
+int
+real_close(int fd)
+{
+	if (real()->close != NULL)
+		return real()->close(fd);
+	return (int)syscall(SYS_close, fd);
+}
+
+/*
+ * Code linked into the module from src/ (pwfile.c) calls close(), which
+ * would land on our own exported hook; Makefile.am links the module with
+ * -Wl,--wrap=close so that those calls come here, to libc's close.
+ */
+int __wrap_close(int);
+
+int
+__wrap_close(int fd)
+{
+	return real_close(fd);
 }

@@ -46,4 +46,7 @@ struct real_fns {
  */
 const struct real_fns *real(void);
 
+/* libc's close (the system call if dlsym found none), never our hook. */
+int	real_close(int fd);
+
 #endif
