@@ -74,17 +74,21 @@ def request_bytes(cmd, dest=None, name=None, port=0):
     return bytes([5, cmd, 0, 1]) + socket.inet_aton(h) + struct.pack("!H", p)
 
 
-def read_reply(s):
-    """REP byte of a SOCKS5 reply (reads the whole reply), or None."""
+def read_reply(s, out=None):
+    """REP byte of a SOCKS5 reply (reads the whole reply), or None;
+    out["reply"] = the reply's bytes in hex."""
     hd = recv_exact(s, 4)
     if len(hd) < 4:
         return None
     at = hd[3]
     n = {1: 4, 4: 16}.get(at)
+    ln = b""
     if n is None and at == 3:
         ln = recv_exact(s, 1)
         n = ln[0] if ln else 0
-    recv_exact(s, (n or 0) + 2)
+    rest = recv_exact(s, (n or 0) + 2)
+    if out is not None:
+        out["reply"] = (hd + ln + rest).hex()
     return hd[1]
 
 
@@ -111,7 +115,7 @@ def session(a, user, pw, out, cmd=None, dest=None, name=None, port=0):
     if st[1] != 0 or cmd is None:
         return s
     s.sendall(request_bytes(cmd, dest, name, port))
-    r = read_reply(s)
+    r = read_reply(s, out)
     out["rep"] = "eof" if r is None else "0x%02x" % r
     out["rep_ms"] = int((time.monotonic() - t0) * 1000)
     return s
