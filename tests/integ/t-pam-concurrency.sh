@@ -95,6 +95,11 @@ grep -q "auth=0x00" "$SG_TMP/during" && grep -q "echo=ok" "$SG_TMP/during" ||
 	DEFER="$DEFER; the correct login from 127.0.0.2 failed while 127.0.0.1 guessed ($((tg1 - tg0)) ms: $(cat "$SG_TMP/during"))"
 [ $((tg1 - tg0)) -lt 5000 ] ||
 	DEFER="$DEFER; the correct login from 127.0.0.2 took $((tg1 - tg0)) ms (want < 5 s: half the handshake deadline; at 10 s it gets \"not checked\")"
+if [ -n "$DEFER" ]; then
+	echo "--- part 2: the daemon's lines for 127.0.0.2, and its last lines ---" >&2
+	grep -F "127.0.0.2:" "$SG_LOG" >&2
+	tail -n 5 "$SG_LOG" >&2
+fi
 sg_stop 20 || sg_fail "sixgated did not stop"
 
 # --- 3. fail_limit = 5.
