@@ -26,6 +26,7 @@ SG_TMP=
 SG_PIDS=
 SG_HOOKS=()
 SG_DAEMON_ENV=()
+SG_DAEMON_WRAP=()
 SG_LOG=
 SG_CONF=
 SG_PID=
@@ -297,20 +298,21 @@ EOF
 #   user=  prefer=ipv6
 #   handshake=10 connect=5 idle=600 shutdown=5 max_relays=1000
 #   rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
+#   auth_extra=  limits_extra=  (settings added verbatim inside the auth:
+#       and limits: groups, e.g. auth_extra='max_concurrent = 4;')
 #   extra=  (appended verbatim)
-#   limits_extra=, auth_extra=  (appended verbatim inside limits / auth)
 sg_conf() {
 	local file=$SG_TMP/sixgated.conf listen='"127.0.0.1:0", "[::1]:0"'
 	local methods='"username"' pam_service=${SG_PAM_SERVICE:-sixgated}
 	local user= prefer=ipv6 handshake=10 connect=5 idle=600 shutdown=5
 	local max_relays=1000 max_per_client= extra= pam_serialize= kv k v n
-	local limits_extra= auth_extra=
+	local auth_extra= limits_extra=
 	local rules='{ name = "loopback"; action = "allow"; to = [ "127.0.0.0/8", "::1/128" ]; }'
 	for kv in "$@"; do
 		k=${kv%%=*}
 		v=${kv#*=}
 		case $k in
-		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|max_per_client|rules|extra|limits_extra|auth_extra)
+		file|listen|methods|pam_service|pam_serialize|user|prefer|handshake|connect|idle|shutdown|max_relays|max_per_client|rules|extra|auth_extra|limits_extra)
 			printf -v "$k" '%s' "$v" ;;
 		*) sg_error "sg_conf: unknown key $k" ;;
 		esac
@@ -327,7 +329,7 @@ sg_conf() {
 		echo "};"
 		echo "resolve: { prefer = \"$prefer\"; };"
 		echo "timeouts: { handshake = $handshake; connect = $connect; idle = $idle; shutdown = $shutdown; };"
-		echo "limits: { max_relays = $max_relays;${max_per_client:+ max_per_client = $max_per_client;} $limits_extra };"
+		echo "limits: { max_relays = $max_relays;${max_per_client:+ max_per_client = $max_per_client;}${limits_extra:+ $limits_extra} };"
 		echo "rules = ("
 		echo "  $rules"
 		echo ");"
@@ -340,12 +342,16 @@ sg_conf() {
 
 # sg_start [daemon args...]: start $SIXGATED -d -f $SG_CONF, wait for the
 # "listening on" lines; sets SG_PID, SG_PORT4, SG_PORT6, SG_LOG.
+# SG_DAEMON_WRAP (array, empty by default): a command that runs the daemon
+# and execs it in place (e.g. prlimit --nofile=600:600 --), so SG_PID is
+# the daemon's own PID.
 sg_start() {
 	local end n
 	SG_NSTART=$((SG_NSTART + 1))
 	SG_LOG=$SG_TMP/sixgated.$SG_NSTART.log
 	: > "$SG_LOG"
-	env "${SG_DAEMON_ENV[@]+"${SG_DAEMON_ENV[@]}"}" \
+	"${SG_DAEMON_WRAP[@]+"${SG_DAEMON_WRAP[@]}"}" \
+	    env "${SG_DAEMON_ENV[@]+"${SG_DAEMON_ENV[@]}"}" \
 	    "$SIXGATED" -d -f "$SG_CONF" "$@" >>"$SG_LOG" 2>&1 &
 	SG_PID=$!
 	SG_PIDS="$SG_PIDS $SG_PID"
