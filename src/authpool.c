@@ -218,6 +218,11 @@ authpool_stop(void)
 	pthread_mutex_unlock(&pool.lock);
 	for (i = 0; i < n; i++)
 		pthread_join(pool.ids[i], NULL);
+	/* Empty again: authpool_set_limit may start it anew. */
+	pthread_mutex_lock(&pool.lock);
+	pool.workers = pool.limit = 0;
+	pool.stopping = false;
+	pthread_mutex_unlock(&pool.lock);
 }
 
 void

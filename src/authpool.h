@@ -33,7 +33,8 @@ int	authpool_run(void (*fn)(void *), void *arg, void (*release)(void *),
 
 /*
  * Let the jobs running finish, then end every worker (at exit, and in
- * tests); jobs still queued then wait until their deadline.
+ * tests); jobs still queued then wait until their deadline.  The pool
+ * can be started again with authpool_set_limit.
  */
 void	authpool_stop(void);
 
