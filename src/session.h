@@ -14,10 +14,10 @@
 #include "registry.h"
 
 /*
- * Stack of each session thread.  PAM modules need room: Debian's
- * pam_cap alone takes 256 KiB in one frame (NGROUPS_MAX gids), so the
- * 256 KiB that tinyproxy uses overflows.  Only touched pages cost
- * memory, and the session gives them back after the login.
+ * Stack of each session thread.  PAM runs on the login workers
+ * (authpool.c), whose stacks hold its deep frames; sessions still call
+ * getaddrinfo and the relay.  Only touched pages cost memory; a smaller
+ * size waits for a measurement of the deepest session path.
  */
 #define SESSION_STACK_SIZE	(1024 * 1024)
 
