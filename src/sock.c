@@ -155,12 +155,13 @@ dial_start(struct dial *d, const struct sockaddr_storage *addrs, int64_t now,
 }
 
 /*
- * Wait for the attempts in flight until the first deadline (theirs or
- * the next start), then settle the ones that finished or timed out: 1
- * when one connected (*fd, *which), 0 to go on, -1 when poll failed.
+ * Wait for the attempts in flight until the first deadline (theirs, or
+ * the next start when max_inflight leaves room for it), then settle the
+ * ones that finished or timed out: 1 when one connected (*fd, *which),
+ * 0 to go on, -1 when poll failed.
  */
 static int
-dial_wait(struct dial *d, size_t n, int *fd, size_t *which)
+dial_wait(struct dial *d, size_t n, int max_inflight, int *fd, size_t *which)
 {
 	struct pollfd pfd[ATTEMPTS_MAX];
 	int64_t now = sgio_now_ms(), wait = d->att[0].deadline;
@@ -173,7 +174,8 @@ dial_wait(struct dial *d, size_t n, int *fd, size_t *which)
 		if (d->att[k].deadline < wait)
 			wait = d->att[k].deadline;
 	}
-	if (d->next < n && d->next_start < wait)
+	/* The next start matters only while there is room for it. */
+	if (d->next < n && (int)d->nact < max_inflight && d->next_start < wait)
 		wait = d->next_start;
 	rc = poll(pfd, d->nact, wait - now < 0 ? 0 : (int)(wait - now));
 	if (rc == -1 && errno != EINTR) {
@@ -228,7 +230,7 @@ sock_connect_any(const struct sockaddr_storage *addrs, size_t n,
 		else if (d.nact == 0)
 			break;
 		else
-			rc = dial_wait(&d, n, &fd, which);
+			rc = dial_wait(&d, n, max_inflight, &fd, which);
 	}
 	/* The winner keeps its socket; every other attempt is closed. */
 	while (d.nact > 0)
