@@ -4,7 +4,8 @@
  * Start-up: parse and validate the configuration (-n stops here), raise
  * the descriptor limit, bind the listeners, drop privileges, detach
  * (unless -d), block signals, start the acceptor; then wait for signals
- * with sigwait: SIGHUP reloads, SIGTERM/SIGINT drain and exit.
+ * with sigwait: SIGHUP reloads, SIGTERM/SIGINT drain and exit.  Under
+ * systemd (Type=notify) each step is reported through notify.c.
  */
 #include "sgconfig.h"
 
@@ -26,6 +27,7 @@
 #include "config.h"
 #include "fdbudget.h"
 #include "log.h"
+#include "notify.h"
 #include "relay.h"
 #include "registry.h"
 #include "sgio.h"
@@ -152,6 +154,7 @@ reload(const char *path)
 	if ((c = load_config(path, err, sizeof(err))) == NULL) {
 		log_warnx("reload failed: %s; keeping the old configuration",
 		    err);
+		notify_reload_failed(err);
 		config_release(cur);
 		return;
 	}
@@ -182,6 +185,7 @@ shut_down(const sigset_t *set)
 	int left, sig;
 
 	config_release(c);
+	notify_stopping();
 	acceptor_stop();
 	left = registry_count();
 	if (left > 0)
@@ -277,6 +281,7 @@ main(int argc, char *argv[])
 
 	/* Sends use MSG_NOSIGNAL; splice to a closed peer still raises it. */
 	signal(SIGPIPE, SIG_IGN);
+	notify_init();
 	log_info("sixgated %s starting, configuration %s", PACKAGE_VERSION,
 	    c->source);
 	fd_budget(c);
@@ -298,12 +303,15 @@ main(int argc, char *argv[])
 		fatal("cannot start the PAM workers");
 	if (acceptor_start() == -1)
 		fatal("cannot start the accept thread");
+	notify_ready();
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if ((sig = notify_sigwait(&set)) == -1)
 			continue;
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {
+			notify_reloading();
 			reload(o.path);
-		else
+			notify_ready();
+		} else
 			shut_down(&set);
 	}
 	/* NOTREACHED */
