@@ -1,0 +1,68 @@
+/*
+ * authcache.h - the cache of successful logins (auth.cache_ttl): a
+ * (user, password) that PAM accepted is remembered for cache_ttl seconds
+ * as two keyed hashes (BLAKE2s, RFC 7693, keyed with a random key per
+ * process), never as the password itself.  Only successes are stored;
+ * a wrong password for a cached user is a miss, so PAM still answers it.
+ *
+ * The table is bounded (set-associative: a user's hash picks a set of a
+ * few slots, the slot expiring first makes room) and each set has its
+ * own lock, so lookups of different users never wait for one another.
+ * An epoch counter empties it: authcache_flush (on reload) bumps it and
+ * wipes every slot; a store computed under an older epoch is dropped, so
+ * a PAM answer for the old configuration never lands in the new cache.
+ * The clock is the caller's (monotonic milliseconds).
+ */
+#ifndef SG_AUTHCACHE_H
+#define SG_AUTHCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTHCACHE_KEY_LEN	32	/* BLAKE2s key bytes */
+#define AUTHCACHE_ENTRIES	4096	/* the shared cache's slots */
+
+struct authcache;
+
+/*
+ * A table of about max_entries slots (rounded up to whole sets).  key:
+ * AUTHCACHE_KEY_LEN bytes (tests), or NULL for a random one from
+ * getrandom(2).  NULL with errno when there is no memory or no key.
+ */
+struct authcache *authcache_new(size_t max_entries, const uint8_t *key);
+void		  authcache_free(struct authcache *c);
+
+/* The epoch to hand to authcache_store; read it before asking PAM. */
+uint64_t	authcache_epoch(struct authcache *c);
+
+/* true when user/pass was stored under the current epoch and is fresh. */
+bool	authcache_lookup(struct authcache *c, const char *user,
+	    const char *pass, int64_t now_ms);
+
+/*
+ * PAM accepted user/pass: remember it until now_ms + ttl_ms (the user's
+ * older entry, if any, is replaced).  Dropped when epoch is not current.
+ * Call it only for a success: the cache has no notion of a failure.
+ */
+void	authcache_store(struct authcache *c, uint64_t epoch, const char *user,
+	    const char *pass, int64_t now_ms, int64_t ttl_ms);
+
+/* Forget everything (configuration reloaded).  c may be NULL. */
+void	authcache_flush(struct authcache *c);
+
+/* Entries valid at now_ms, and the table's capacity (tests, status). */
+size_t	authcache_count(struct authcache *c, int64_t now_ms);
+size_t	authcache_capacity(const struct authcache *c);
+
+/*
+ * The daemon's one cache, created on first use with a random key; NULL
+ * when it could not be created (logins then always ask PAM).
+ */
+struct authcache *authcache_shared(void);
+
+/* BLAKE2s (RFC 7693): outlen 1..32 bytes, keylen 0..32. */
+void	authcache_blake2s(uint8_t *out, size_t outlen, const void *key,
+	    size_t keylen, const void *in, size_t inlen);
+
+#endif
