@@ -187,8 +187,8 @@ authcache_blake2s(uint8_t *out, size_t outlen, const void *key,
 /* ------------------------------------------------------------ the cache */
 
 #define WAYS		8	/* slots of a set */
-#define UID_LEN		16	/* keyed hash of the user name */
-#define CRED_LEN	32	/* keyed hash of user and password */
+#define UID_LEN		AUTHCACHE_UID_LEN
+#define CRED_LEN	AUTHCACHE_CRED_LEN
 #define NAME_MAX_LEN	255	/* RFC 1929 */
 
 struct slot {
@@ -263,12 +263,6 @@ authcache_free(struct authcache *c)
 	free(c);
 }
 
-uint64_t
-authcache_epoch(struct authcache *c)
-{
-	return atomic_load(&c->epoch);
-}
-
 size_t
 authcache_capacity(const struct authcache *c)
 {
@@ -280,23 +274,31 @@ authcache_capacity(const struct authcache *c)
  * ("ab", "c") and ("a", "bc") differ; a domain byte keeps the two
  * hashes apart.  Names and passwords are at most 255 bytes (RFC 1929).
  */
-static void
-hash_login(const struct authcache *c, const char *user, const char *pass,
-    uint8_t uid[UID_LEN], uint8_t cred[CRED_LEN])
+void
+authcache_ticket(struct authcache *c, const char *user, const char *pass,
+    struct authcache_ticket *t)
 {
 	uint8_t buf[2 + 2 * NAME_MAX_LEN];
 	size_t ul = strnlen(user, NAME_MAX_LEN), pl = strnlen(pass,
 	    NAME_MAX_LEN);
 
+	t->epoch = atomic_load(&c->epoch);
 	buf[0] = 'u';
 	buf[1] = (uint8_t)ul;
 	memcpy(buf + 2, user, ul);
-	authcache_blake2s(uid, UID_LEN, c->key, sizeof(c->key), buf, 2 + ul);
+	authcache_blake2s(t->uid, UID_LEN, c->key, sizeof(c->key), buf,
+	    2 + ul);
 	buf[0] = 'p';
 	memcpy(buf + 2 + ul, pass, pl);
-	authcache_blake2s(cred, CRED_LEN, c->key, sizeof(c->key), buf,
+	authcache_blake2s(t->cred, CRED_LEN, c->key, sizeof(c->key), buf,
 	    2 + ul + pl);
 	explicit_bzero(buf, sizeof(buf));
+}
+
+void
+authcache_ticket_wipe(struct authcache_ticket *t)
+{
+	explicit_bzero(t, sizeof(*t));
 }
 
 /* Equal, in a time that does not depend on where they differ. */
@@ -337,54 +339,47 @@ slot_sweep(struct slot *s, uint64_t epoch, int64_t now_ms)
 }
 
 bool
-authcache_lookup(struct authcache *c, const char *user, const char *pass,
+authcache_lookup(struct authcache *c, const struct authcache_ticket *t,
     int64_t now_ms)
 {
-	uint8_t uid[UID_LEN], cred[CRED_LEN];
 	uint64_t epoch = atomic_load(&c->epoch);
-	struct set *st;
+	struct set *st = set_of(c, t->uid);
 	bool hit = false;
 	int i;
 
-	hash_login(c, user, pass, uid, cred);
-	st = set_of(c, uid);
 	pthread_mutex_lock(&st->lock);
 	for (i = 0; i < WAYS; i++) {
 		slot_sweep(&st->slot[i], epoch, now_ms);
 		if (st->slot[i].epoch != 0 &&
-		    same(st->slot[i].uid, uid, UID_LEN) &&
-		    same(st->slot[i].cred, cred, CRED_LEN))
+		    same(st->slot[i].uid, t->uid, UID_LEN) &&
+		    same(st->slot[i].cred, t->cred, CRED_LEN))
 			hit = true;
 	}
 	pthread_mutex_unlock(&st->lock);
-	explicit_bzero(uid, sizeof(uid));
-	explicit_bzero(cred, sizeof(cred));
 	return hit;
 }
 
 void
-authcache_store(struct authcache *c, uint64_t epoch, const char *user,
-    const char *pass, int64_t now_ms, int64_t ttl_ms)
+authcache_store(struct authcache *c, const struct authcache_ticket *t,
+    int64_t now_ms, int64_t ttl_ms)
 {
-	uint8_t uid[UID_LEN], cred[CRED_LEN];
 	struct set *st;
 	struct slot *s = NULL;
 	int i;
 
-	if (ttl_ms <= 0 || epoch != atomic_load(&c->epoch))
+	if (ttl_ms <= 0 || t->epoch != atomic_load(&c->epoch))
 		return;
-	hash_login(c, user, pass, uid, cred);
-	st = set_of(c, uid);
+	st = set_of(c, t->uid);
 	pthread_mutex_lock(&st->lock);
 	/* The user's own slot (a new password replaces the old one), else
 	 * an empty one, else the one that expires first (stored longest
 	 * ago, all having the same TTL). */
 	for (i = 0; i < WAYS && s == NULL; i++)
 		if (st->slot[i].epoch != 0 &&
-		    same(st->slot[i].uid, uid, UID_LEN))
+		    same(st->slot[i].uid, t->uid, UID_LEN))
 			s = &st->slot[i];
 	for (i = 0; i < WAYS && s == NULL; i++) {
-		slot_sweep(&st->slot[i], epoch, now_ms);
+		slot_sweep(&st->slot[i], t->epoch, now_ms);
 		if (st->slot[i].epoch == 0)
 			s = &st->slot[i];
 	}
@@ -394,13 +389,11 @@ authcache_store(struct authcache *c, uint64_t epoch, const char *user,
 			if (st->slot[i].expires < s->expires)
 				s = &st->slot[i];
 	}
-	memcpy(s->uid, uid, UID_LEN);
-	memcpy(s->cred, cred, CRED_LEN);
+	memcpy(s->uid, t->uid, UID_LEN);
+	memcpy(s->cred, t->cred, CRED_LEN);
 	s->expires = now_ms + ttl_ms;
-	s->epoch = epoch;
+	s->epoch = t->epoch;
 	pthread_mutex_unlock(&st->lock);
-	explicit_bzero(uid, sizeof(uid));
-	explicit_bzero(cred, sizeof(cred));
 }
 
 void
@@ -437,18 +430,25 @@ authcache_count(struct authcache *c, int64_t now_ms)
 	return n;
 }
 
-static struct authcache *shared;
+static _Atomic(struct authcache *) shared;
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
 
 static void
 shared_init(void)
 {
-	shared = authcache_new(AUTHCACHE_ENTRIES, NULL);
+	atomic_store(&shared, authcache_new(AUTHCACHE_ENTRIES, NULL));
 }
 
 struct authcache *
 authcache_shared(void)
 {
 	pthread_once(&shared_once, shared_init);
-	return shared;
+	return atomic_load(&shared);
+}
+
+void
+authcache_shared_flush(void)
+{
+	/* Not made here: a cache nobody used yet is empty already. */
+	authcache_flush(atomic_load(&shared));
 }

@@ -33,20 +33,36 @@ struct authcache;
 struct authcache *authcache_new(size_t max_entries, const uint8_t *key);
 void		  authcache_free(struct authcache *c);
 
-/* The epoch to hand to authcache_store; read it before asking PAM. */
-uint64_t	authcache_epoch(struct authcache *c);
-
-/* true when user/pass was stored under the current epoch and is fresh. */
-bool	authcache_lookup(struct authcache *c, const char *user,
-	    const char *pass, int64_t now_ms);
+#define AUTHCACHE_UID_LEN	16	/* keyed hash of the user name */
+#define AUTHCACHE_CRED_LEN	32	/* keyed hash of user and password */
 
 /*
- * PAM accepted user/pass: remember it until now_ms + ttl_ms (the user's
- * older entry, if any, is replaced).  Dropped when epoch is not current.
- * Call it only for a success: the cache has no notion of a failure.
+ * What the cache knows of one login attempt: the two keyed hashes and
+ * the epoch when they were made.  Made before PAM is asked (the password
+ * is wiped by then), wiped by authcache_ticket_wipe.
  */
-void	authcache_store(struct authcache *c, uint64_t epoch, const char *user,
-	    const char *pass, int64_t now_ms, int64_t ttl_ms);
+struct authcache_ticket {
+	uint8_t		uid[AUTHCACHE_UID_LEN];
+	uint8_t		cred[AUTHCACHE_CRED_LEN];
+	uint64_t	epoch;
+};
+
+void	authcache_ticket(struct authcache *c, const char *user,
+	    const char *pass, struct authcache_ticket *t);
+void	authcache_ticket_wipe(struct authcache_ticket *t);
+
+/* true when t's login was stored under the current epoch, still fresh. */
+bool	authcache_lookup(struct authcache *c, const struct authcache_ticket *t,
+	    int64_t now_ms);
+
+/*
+ * PAM accepted t's login: remember it until now_ms + ttl_ms (the user's
+ * older entry, if any, is replaced).  Dropped when the cache was flushed
+ * since t was made.  Call it only for a success: the cache has no notion
+ * of a failure.
+ */
+void	authcache_store(struct authcache *c, const struct authcache_ticket *t,
+	    int64_t now_ms, int64_t ttl_ms);
 
 /* Forget everything (configuration reloaded).  c may be NULL. */
 void	authcache_flush(struct authcache *c);
@@ -60,6 +76,9 @@ size_t	authcache_capacity(const struct authcache *c);
  * when it could not be created (logins then always ask PAM).
  */
 struct authcache *authcache_shared(void);
+
+/* Empty the daemon's cache, if it was made (on reload). */
+void	authcache_shared_flush(void);
 
 /* BLAKE2s (RFC 7693): outlen 1..32 bytes, keylen 0..32. */
 void	authcache_blake2s(uint8_t *out, size_t outlen, const void *key,

@@ -117,33 +117,57 @@ static const uint8_t key2[AUTHCACHE_KEY_LEN] = "fedcba9876543210fedcba987654321"
 
 #define TTL	300000	/* ms */
 
+/* The daemon's sequence: a ticket, then a lookup or a store. */
+static bool
+lookup(struct authcache *c, const char *user, const char *pass, int64_t now)
+{
+	struct authcache_ticket t;
+	bool hit;
+
+	authcache_ticket(c, user, pass, &t);
+	hit = authcache_lookup(c, &t, now);
+	authcache_ticket_wipe(&t);
+	return hit;
+}
+
+static void
+store(struct authcache *c, const char *user, const char *pass, int64_t now,
+    int64_t ttl)
+{
+	struct authcache_ticket t;
+
+	authcache_ticket(c, user, pass, &t);
+	authcache_store(c, &t, now, ttl);
+	authcache_ticket_wipe(&t);
+}
+
 START_TEST(test_hit_miss_expiry)
 {
 	struct authcache *c = authcache_new(64, key1);
 	int64_t now = 5000000;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert(!authcache_lookup(c, "alice", "secret", now));
-	authcache_store(c, authcache_epoch(c), "alice", "secret", now, TTL);
-	ck_assert(authcache_lookup(c, "alice", "secret", now));
-	ck_assert(authcache_lookup(c, "alice", "secret", now + TTL - 1));
+	ck_assert(!lookup(c, "alice", "secret", now));
+	store(c, "alice", "secret", now, TTL);
+	ck_assert(lookup(c, "alice", "secret", now));
+	ck_assert(lookup(c, "alice", "secret", now + TTL - 1));
 	/* Wrong password, other user, other split, prefixes: misses. */
-	ck_assert(!authcache_lookup(c, "alice", "Secret", now));
-	ck_assert(!authcache_lookup(c, "alice", "secre", now));
-	ck_assert(!authcache_lookup(c, "alice", "secretx", now));
-	ck_assert(!authcache_lookup(c, "alice", "", now));
-	ck_assert(!authcache_lookup(c, "bob", "secret", now));
-	ck_assert(!authcache_lookup(c, "alic", "esecret", now));
-	ck_assert(!authcache_lookup(c, "alices", "ecret", now));
+	ck_assert(!lookup(c, "alice", "Secret", now));
+	ck_assert(!lookup(c, "alice", "secre", now));
+	ck_assert(!lookup(c, "alice", "secretx", now));
+	ck_assert(!lookup(c, "alice", "", now));
+	ck_assert(!lookup(c, "bob", "secret", now));
+	ck_assert(!lookup(c, "alic", "esecret", now));
+	ck_assert(!lookup(c, "alices", "ecret", now));
 	/* ... and they did not disturb the entry. */
-	ck_assert(authcache_lookup(c, "alice", "secret", now + 1));
+	ck_assert(lookup(c, "alice", "secret", now + 1));
 	ck_assert_uint_eq(authcache_count(c, now), 1);
 	/* The TTL ends it. */
-	ck_assert(!authcache_lookup(c, "alice", "secret", now + TTL));
+	ck_assert(!lookup(c, "alice", "secret", now + TTL));
 	ck_assert_uint_eq(authcache_count(c, now + TTL), 0);
 	/* A store with no TTL stores nothing. */
-	authcache_store(c, authcache_epoch(c), "bob", "pw", now, 0);
-	ck_assert(!authcache_lookup(c, "bob", "pw", now));
+	store(c, "bob", "pw", now, 0);
+	ck_assert(!lookup(c, "bob", "pw", now));
 	authcache_free(c);
 }
 END_TEST
@@ -153,10 +177,10 @@ START_TEST(test_new_password)
 	struct authcache *c = authcache_new(64, key1);
 	int64_t now = 1000;
 
-	authcache_store(c, authcache_epoch(c), "alice", "old", now, TTL);
-	authcache_store(c, authcache_epoch(c), "alice", "new", now + 10, TTL);
-	ck_assert(authcache_lookup(c, "alice", "new", now + 20));
-	ck_assert(!authcache_lookup(c, "alice", "old", now + 20));
+	store(c, "alice", "old", now, TTL);
+	store(c, "alice", "new", now + 10, TTL);
+	ck_assert(lookup(c, "alice", "new", now + 20));
+	ck_assert(!lookup(c, "alice", "old", now + 20));
 	ck_assert_uint_eq(authcache_count(c, now + 20), 1);
 	authcache_free(c);
 }
@@ -165,24 +189,25 @@ END_TEST
 START_TEST(test_epoch_flush)
 {
 	struct authcache *c = authcache_new(64, key1);
-	uint64_t before;
+	struct authcache_ticket t;
 	int64_t now = 1000;
 
-	authcache_store(c, authcache_epoch(c), "alice", "pw", now, TTL);
-	authcache_store(c, authcache_epoch(c), "bob", "pw2", now, TTL);
+	store(c, "alice", "pw", now, TTL);
+	store(c, "bob", "pw2", now, TTL);
 	ck_assert_uint_eq(authcache_count(c, now), 2);
 	/* A PAM check that started before a reload finishes after it. */
-	before = authcache_epoch(c);
+	authcache_ticket(c, "alice", "pw", &t);
 	authcache_flush(c);
-	ck_assert_uint_ne(authcache_epoch(c), before);
 	ck_assert_uint_eq(authcache_count(c, now), 0);
-	ck_assert(!authcache_lookup(c, "alice", "pw", now));
-	ck_assert(!authcache_lookup(c, "bob", "pw2", now));
-	authcache_store(c, before, "alice", "pw", now, TTL);
-	ck_assert(!authcache_lookup(c, "alice", "pw", now));
+	ck_assert(!lookup(c, "alice", "pw", now));
+	ck_assert(!lookup(c, "bob", "pw2", now));
+	authcache_store(c, &t, now, TTL);
+	ck_assert(!lookup(c, "alice", "pw", now));
+	ck_assert_uint_eq(authcache_count(c, now), 0);
+	authcache_ticket_wipe(&t);
 	/* After the reload the cache fills again. */
-	authcache_store(c, authcache_epoch(c), "alice", "pw", now, TTL);
-	ck_assert(authcache_lookup(c, "alice", "pw", now));
+	store(c, "alice", "pw", now, TTL);
+	ck_assert(lookup(c, "alice", "pw", now));
 	authcache_flush(NULL);
 	authcache_free(c);
 	authcache_free(NULL);
@@ -195,12 +220,12 @@ START_TEST(test_keys)
 	    *b = authcache_new(64, key2), *r = authcache_new(64, NULL);
 
 	ck_assert_ptr_nonnull(r);
-	authcache_store(a, authcache_epoch(a), "alice", "pw", 0, TTL);
-	ck_assert(authcache_lookup(a, "alice", "pw", 1));
-	ck_assert(!authcache_lookup(b, "alice", "pw", 1));
-	ck_assert(!authcache_lookup(r, "alice", "pw", 1));
-	authcache_store(r, authcache_epoch(r), "alice", "pw", 0, TTL);
-	ck_assert(authcache_lookup(r, "alice", "pw", 1));
+	store(a, "alice", "pw", 0, TTL);
+	ck_assert(lookup(a, "alice", "pw", 1));
+	ck_assert(!lookup(b, "alice", "pw", 1));
+	ck_assert(!lookup(r, "alice", "pw", 1));
+	store(r, "alice", "pw", 0, TTL);
+	ck_assert(lookup(r, "alice", "pw", 1));
 	authcache_free(a);
 	authcache_free(b);
 	authcache_free(r);
@@ -219,17 +244,17 @@ START_TEST(test_bounded)
 	ck_assert_uint_lt(cap, 256 + 16);
 	for (i = 0; i < n; i++) {
 		snprintf(user, sizeof(user), "user%d", i);
-		authcache_store(c, authcache_epoch(c), user, "pw", i, TTL);
+		store(c, user, "pw", i, TTL);
 	}
 	ck_assert_uint_le(authcache_count(c, n), cap);
 	/* The most recent users are (nearly all) still there. */
 	for (i = n - 32; i < n; i++) {
 		snprintf(user, sizeof(user), "user%d", i);
-		kept += authcache_lookup(c, user, "pw", n);
+		kept += lookup(c, user, "pw", n);
 	}
 	ck_assert_uint_ge(kept, 28);
 	/* The oldest are gone. */
-	ck_assert(!authcache_lookup(c, "user0", "pw", n));
+	ck_assert(!lookup(c, "user0", "pw", n));
 	authcache_free(c);
 }
 END_TEST
@@ -252,11 +277,10 @@ hammer(void *arg)
 		snprintf(user, sizeof(user), "u%d", u);
 		snprintf(pass, sizeof(pass), "p%d", u);
 		if (i % 4 == 0)
-			authcache_store(hammered, authcache_epoch(hammered),
-			    user, pass, 1000, TTL);
+			store(hammered, user, pass, 1000, TTL);
 		/* Only the right password may ever be a hit. */
 		snprintf(pass, sizeof(pass), "q%d", u);
-		if (authcache_lookup(hammered, user, pass, 1000 + i % 1000))
+		if (lookup(hammered, user, pass, 1000 + i % 1000))
 			wrong++;
 		if (id == 0 && i % 5000 == 4999)
 			authcache_flush(hammered);
@@ -283,13 +307,12 @@ START_TEST(test_threads)
 	for (i = 0; i < USERS; i++) {
 		snprintf(user, sizeof(user), "u%d", i);
 		snprintf(pass, sizeof(pass), "p%d", i);
-		authcache_store(hammered, authcache_epoch(hammered), user,
-		    pass, 2000, TTL);
+		store(hammered, user, pass, 2000, TTL);
 	}
 	for (i = 0; i < USERS; i++) {
 		snprintf(user, sizeof(user), "u%d", i);
 		snprintf(pass, sizeof(pass), "p%d", i);
-		ck_assert(authcache_lookup(hammered, user, pass, 2001));
+		ck_assert(lookup(hammered, user, pass, 2001));
 	}
 	ck_assert_uint_le(authcache_count(hammered, 2001),
 	    authcache_capacity(hammered));
