@@ -144,7 +144,6 @@ parse_auth(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 	    "pam_serialize", "cache_ttl", "max_concurrent", "fail_limit",
 	    "fail_window", "fail_block", NULL };
 	const config_setting_t *s;
-	int ttl;
 
 	if (cfg_check_keys(p, g, "auth", keys) == -1)
 		return -1;
@@ -166,13 +165,9 @@ parse_auth(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 	if ((s = config_setting_get_member(g, "pam_serialize")) != NULL &&
 	    cfg_get_bool(p, s, &c->pam_serialize) == -1)
 		return -1;
-	if ((s = config_setting_get_member(g, "cache_ttl")) != NULL) {
-		if (cfg_get_int(p, s, 0, 86400, &ttl) == -1)
-			return -1;
-		if (ttl != 0)
-			return cfg_fail(p, s, "cache_ttl: the authentication "
-			    "cache is not available in this version; use 0");
-	}
+	if ((s = config_setting_get_member(g, "cache_ttl")) != NULL &&
+	    cfg_get_int(p, s, 0, 86400, &c->auth_cache_ttl) == -1)
+		return -1;
 	return parse_auth_limits(p, g, c);
 }
 

@@ -48,6 +48,7 @@ struct config {
 	unsigned		 auth_methods;	/* OR of CONFIG_AUTH_* */
 	char			 pam_service[64];
 	bool			 pam_serialize;	/* one PAM call at a time */
+	int			 auth_cache_ttl;	/* s; 0: no login cache */
 	int			 auth_max_concurrent;	/* PAM at once */
 	/* Failed logins per client address (limit 0: off). */
 	struct throttle_cfg	 fail;

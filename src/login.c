@@ -1,7 +1,9 @@
 /*
  * login.c - the request core's login step (request_login in request.h):
  * RFC 1929 credentials checked through PAM on the bounded pool of login
- * workers (authpool.h), behind the failed-login throttle (throttle.h).
+ * workers (authpool.h), behind the failed-login throttle (throttle.h);
+ * with auth.cache_ttl, a login PAM accepted within the TTL is answered
+ * from the login cache (authcache.h) without PAM.
  * Every door that carries a password logs in here.
  */
 #include "sgconfig.h"
@@ -16,6 +18,7 @@
 
 #include "addr.h"
 #include "auth_pam.h"
+#include "authcache.h"
 #include "authpool.h"
 #include "escape.h"
 #include "log.h"
@@ -245,13 +248,33 @@ fail_delay(const struct request *r, unsigned delay_ms)
 		;
 }
 
+/*
+ * A cached login (auth.cache_ttl, authcache.h): true when user/pass was
+ * accepted by PAM within the TTL.  Otherwise t is left ready for
+ * remember() after PAM says yes.  Asked only after the throttle, so a
+ * blocked client cannot use the cache to test passwords.
+ */
+static bool
+cached(const struct request *r, struct authcache **cache, const char *user,
+    const char *pass, struct authcache_ticket *t)
+{
+	if (r->cfg->auth_cache_ttl <= 0 || (*cache = authcache_shared()) ==
+	    NULL)
+		return false;
+	authcache_ticket(*cache, user, pass, t);
+	return authcache_lookup(*cache, t, sgio_now_ms());
+}
+
 int
 request_login(struct request *r, const char *user, char *pass)
 {
 	char why[256], esc[ESCAPE_LEN(S5_NAME_MAX)];
+	struct authcache *cache = NULL;
+	struct authcache_ticket t;
 	enum auth_result res;
 	unsigned delay_ms = 0;
 	int64_t wait;
+	bool hit;
 
 	pthread_once(&throttle_once, throttle_init);
 	if (throttle != NULL && (wait = throttle_blocked(throttle,
@@ -262,25 +285,41 @@ request_login(struct request *r, const char *user, char *pass)
 		    (int)((wait + 999) / 1000));
 		return -1;
 	}
-	res = check_password(r, user, pass, &delay_ms, why, sizeof(why));
-	if (res == AUTH_DENIED) {
-		login_failed(r, user, why);
-		fail_delay(r, delay_ms);
-		return -1;
+	memset(&t, 0, sizeof(t));
+	if ((hit = cached(r, &cache, user, pass, &t)))
+		explicit_bzero(pass, strlen(pass));
+	else {
+		res = check_password(r, user, pass, &delay_ms, why,
+		    sizeof(why));
+		if (res == AUTH_DENIED) {
+			authcache_ticket_wipe(&t);
+			login_failed(r, user, why);
+			fail_delay(r, delay_ms);
+			return -1;
+		}
+		if (res != AUTH_OK) {
+			/* Not the user's fault: never reported as a wrong
+			 * password. */
+			authcache_ticket_wipe(&t);
+			log_warnx("login of user=\"%s\" not checked: internal "
+			    "error: %s", escape_log_str(user, esc, sizeof(esc)),
+			    why);
+			return -1;
+		}
+		/* Only a success is ever remembered. */
+		if (cache != NULL)
+			authcache_store(cache, &t, sgio_now_ms(),
+			    (int64_t)r->cfg->auth_cache_ttl * 1000);
 	}
-	if (res != AUTH_OK) {
-		/* Not the user's fault: never reported as a wrong password. */
-		log_warnx("login of user=\"%s\" not checked: internal error: "
-		    "%s", escape_log_str(user, esc, sizeof(esc)), why);
-		return -1;
-	}
+	authcache_ticket_wipe(&t);
 	if (throttle != NULL)
 		throttle_succeeded(throttle, &r->cfg->fail,
 		    (struct sockaddr *)&r->peer);
 	snprintf(r->user, sizeof(r->user), "%s", user);
 	r->auth = REQUEST_AUTH_PASSWORD;
 	registry_handshake_done(r->reg);
-	log_debug("user \"%s\" authenticated",
-	    escape_log_str(r->user, esc, sizeof(esc)));
+	log_debug("user \"%s\" authenticated%s",
+	    escape_log_str(r->user, esc, sizeof(esc)),
+	    hit ? " from the login cache (no PAM call)" : "");
 	return 0;
 }

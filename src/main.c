@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "acceptor.h"
+#include "authcache.h"
 #include "authpool.h"
 #include "config.h"
 #include "fdbudget.h"
@@ -166,6 +167,7 @@ reload(const char *path)
 		    "restart");
 	config_release(cur);
 	config_publish(c);
+	authcache_shared_flush();	/* logins are checked again */
 	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
 		log_warn("reload: cannot start more PAM workers");
 	log_info("configuration reloaded from %s", c->source);

@@ -151,6 +151,7 @@ assert_default_values(const struct config *c)
 	ck_assert_uint_eq(c->auth_methods, CONFIG_AUTH_USERNAME);
 	ck_assert_str_eq(c->pam_service, "sixgated");
 	ck_assert(!c->pam_serialize);
+	ck_assert_int_eq(c->auth_cache_ttl, 0);
 	ck_assert_int_eq(c->prefer, CONFIG_PREFER_IPV6);
 	ck_assert_int_eq(c->timeout_handshake, 10);
 	ck_assert_int_eq(c->timeout_connect, 10);
@@ -384,6 +385,14 @@ START_TEST(test_boundaries_accepted)
 	ck_assert_str_eq(c->pam_service, "a");
 	config_free(c);
 
+	/* auth.cache_ttl from 0 to a day */
+	c = load_ok("auth: { cache_ttl = 86400; };\n");
+	ck_assert_int_eq(c->auth_cache_ttl, 86400);
+	config_free(c);
+	c = load_ok("auth: { cache_ttl = 60; };\n");
+	ck_assert_int_eq(c->auth_cache_ttl, 60);
+	config_free(c);
+
 	/* 63-character pam_service and rule name */
 	c = load_ok("auth: { pam_service = \""
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
@@ -499,7 +508,8 @@ static const struct bad bad_cases[] = {
 	    NULL },
 	{ "auth: {\n  pam_service = \"" NAME63 "x\";\n};\n", 2, "pam_service",
 	    NULL },
-	{ "auth: {\n  cache_ttl = 60;\n};\n", 2, "cache_ttl", NULL },
+	{ "auth: {\n  cache_ttl = 86401;\n};\n", 2, "cache_ttl", NULL },
+	{ "auth: {\n  cache_ttl = -1;\n};\n", 2, "cache_ttl", NULL },
 	/* resolve */
 	{ "resolve: {\n  prefer = \"ipv5\";\n};\n", 2, "prefer", NULL },
 	{ "resolve: {\n  prefer = \"\";\n};\n", 2, "prefer", NULL },
@@ -610,7 +620,7 @@ START_TEST(test_load_file_bad)
 {
 	char path[] = "/tmp/check_config.XXXXXX";
 	char err[CONFIG_ERRLEN] = "", want[64];
-	const char text[] = "# bad\n\nauth: {\n  cache_ttl = 5;\n};\n";
+	const char text[] = "# bad\n\nauth: {\n  cache_ttl = -5;\n};\n";
 	struct config *c;
 	int fd;
 
