@@ -136,6 +136,8 @@ log_denied(const struct request *r, const char *addr, int rule)
 void
 request_query_init(const struct request *r, struct acl_query *q)
 {
+	struct sockaddr_storage lit;
+	const struct sockaddr *sa;
 	struct tm tm;
 	time_t t = time(NULL);
 
@@ -147,7 +149,8 @@ request_query_init(const struct request *r, struct acl_query *q)
 	q->groups = r->groups[0];
 	q->ngroups = r->ngroups;
 	q->groupsz = sizeof(r->groups[0]);
-	q->name = r->dest.atyp == S5_ATYP_DOMAINNAME ? r->dest.u.name : NULL;
+	/* A literal sent as a name is an address, as for routes. */
+	q->name = request_route_dest(r, &lit, &sa);
 	q->command = acl_cmd_from_socks5(r->cmd);
 	q->is_self = selfaddr_has;
 	if (localtime_r(&t, &tm) != NULL)
