@@ -193,8 +193,7 @@ request_allow_addrs(struct request *r, const struct resolve_result *res,
 		if (!skip[i]) {
 			allowed++;
 			set_deadline(r, k, &q);
-		}
-		else if (first == -2)
+		} else if (first == -2)
 			first = k;
 	}
 	if (allowed > 0)
