@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "route.h"
 #include "socks5.h"
 
 static bool
@@ -65,11 +66,31 @@ match_ports(const struct acl_rule *r, const struct acl_query *q)
 	return false;
 }
 
-/* to: its networks or "self"; no `to` at all matches anything. */
+static bool
+match_names(const struct acl_rule *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < r->nto_names; i++)
+		if (route_name_match(r->to_names[i], name))
+			return true;
+	return false;
+}
+
+static bool
+has_to(const struct acl_rule *r)
+{
+	return r->nto > 0 || r->to_self || r->nto_names > 0;
+}
+
+/*
+ * to: its name patterns (the name sent), networks or "self" (the
+ * address); no `to` at all matches anything.
+ */
 static bool
 match_to(const struct acl_rule *r, const struct acl_query *q)
 {
-	if (r->nto == 0 && !r->to_self)
+	if (!has_to(r) || match_names(r, q->name))
 		return true;
 	if (q->dest == NULL)
 		return false;
@@ -78,26 +99,43 @@ match_to(const struct acl_rule *r, const struct acl_query *q)
 	return r->to_self && q->is_self != NULL && q->is_self(q->dest);
 }
 
-bool
-acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
+/* groups: one of the user's; never a client without a user. */
+static bool
+match_groups(const struct acl_rule *r, const struct acl_query *q)
+{
+	size_t i, j;
+
+	if (r->ngroups == 0)
+		return true;
+	if (q->user == NULL)
+		return false;
+	for (i = 0; i < r->ngroups; i++)
+		for (j = 0; j < q->ngroups; j++)
+			if (strcmp(r->groups[i], q->groups + j * q->groupsz)
+			    == 0)
+				return true;
+	return false;
+}
+
+/* Everything but `to`: who asks, how, when, for what port. */
+static bool
+match_but_to(const struct acl_rule *r, const struct acl_query *q)
 {
 	if (r->commands != 0 && (r->commands & q->command) == 0)
 		return false;
+	if (r->auths != 0 && (r->auths & q->auth) == 0)
+		return false;
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
-	    match_to(r, q) &&
+	    match_groups(r, q) &&
+	    timewin_any(r->times, r->ntimes, q->now) &&
 	    match_ports(r, q);
 }
 
-/* Does r apply to q whatever the destination (everything but `to`)? */
-static bool
-applies_to_any_dest(const struct acl_rule *r, const struct acl_query *q)
+bool
+acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 {
-	if (r->commands != 0 && (r->commands & q->command) == 0)
-		return false;
-	return match_nets(r->from, r->nfrom, q->client) &&
-	    match_users(r->users, r->nusers, q->user) &&
-	    match_ports(r, q);
+	return match_but_to(r, q) && match_to(r, q);
 }
 
 enum acl_reach
@@ -110,9 +148,13 @@ acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
 
 	*stop = -1;
 	for (i = 0; i < n; i++) {
-		if (!applies_to_any_dest(&rules[i], q))
+		if (!match_but_to(&rules[i], q))
 			continue;
-		any_dest = rules[i].nto == 0 && !rules[i].to_self;
+		/* Matches whatever the address: no `to`, or by name. */
+		any_dest = !has_to(&rules[i]) || match_names(&rules[i],
+		    q->name);
+		if (!any_dest && rules[i].nto == 0 && !rules[i].to_self)
+			continue;	/* names only, none of them this one */
 		if (rules[i].action == ACL_ALLOW)
 			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
 		if (any_dest) {
@@ -133,6 +175,12 @@ acl_match(const struct acl_rule *rules, size_t n, const struct acl_query *q)
 		if (acl_rule_match(&rules[i], q))
 			return (int)i;
 	return -1;
+}
+
+int32_t
+acl_rule_time_left(const struct acl_rule *r, const struct acl_query *q)
+{
+	return timewin_left(r->times, r->ntimes, q->now);
 }
 
 unsigned

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "timewin.h"
 
 enum acl_action {
 	ACL_DENY = 0,
@@ -30,6 +31,10 @@ enum acl_action {
 #define ACL_CMD_ALL	(ACL_CMD_CONNECT | ACL_CMD_BIND | ACL_CMD_UDP | \
 			    ACL_CMD_RESOLVE)
 
+/* How the client authenticated: bits for struct acl_rule.auths. */
+#define ACL_AUTH_NONE		0x01	/* no authentication */
+#define ACL_AUTH_PASSWORD	0x02	/* user name and password */
+
 struct acl_portrange {
 	uint16_t lo, hi;	/* inclusive */
 };
@@ -37,7 +42,12 @@ struct acl_portrange {
 /*
  * One rule.  An empty list (n == 0) matches anything.  users: "*" is
  * any authenticated user; a list without "*" names users exactly; an
- * empty list also matches clients that did not authenticate.
+ * empty list also matches clients that did not authenticate.  groups:
+ * the Unix groups of the user (a rule with groups never matches a
+ * client that did not authenticate).  to: networks, "self", and name
+ * patterns as in upstreams ("name", "*.suffix"), which match a
+ * destination sent as a name (before it is resolved).  times: windows of
+ * local time (timewin.h).  auths: ACL_AUTH_* bits, 0 = any.
  */
 struct acl_rule {
 	enum acl_action		 action;
@@ -50,6 +60,13 @@ struct acl_rule {
 	struct addr_cidr	*to;
 	size_t			 nto;
 	bool			 to_self;	/* "self": our own addresses */
+	char			**to_names;	/* name patterns */
+	size_t			 nto_names;
+	char			**groups;
+	size_t			 ngroups;
+	struct timewin		*times;
+	size_t			 ntimes;
+	unsigned		 auths;		/* ACL_AUTH_* bits, 0 = any */
 	struct acl_portrange	*ports;
 	size_t			 nports;
 	unsigned		 commands;	/* ACL_CMD_* bits, 0 = all */
@@ -65,6 +82,11 @@ struct acl_query {
 	 * not match (nothing is known of its addresses here).
 	 */
 	const struct sockaddr	*dest;
+	/*
+	 * The destination as the client sent it when it sent a name, else
+	 * NULL: what name patterns in `to` match.
+	 */
+	const char		*name;
 	uint16_t		 port;	/* 0: take it from dest */
 	unsigned		 command; /* one ACL_CMD_* bit */
 	/*
@@ -72,6 +94,12 @@ struct acl_query {
 	 * none is.  Asked only when a rule names "self".
 	 */
 	bool			(*is_self)(const struct sockaddr *);
+	unsigned		 auth;	/* one ACL_AUTH_* bit; 0: none */
+	/* The user's Unix groups (names), for rules with groups. */
+	const char		*groups;	/* groups[i * groupsz] */
+	size_t			 ngroups, groupsz;
+	/* The clock: seconds into the local week (timewin_week_secs). */
+	int32_t			 now;
 };
 
 /*
@@ -90,16 +118,24 @@ enum acl_reach {
 
 /*
  * Before anything is resolved: walking the rules in order as acl_match
- * would, with the destination unknown (q->dest ignored; q->port applies
- * when set), which allow rules could still match, and does one of them
- * allow any destination?  A deny rule without `to` that matches stops
- * the walk: nothing after it can apply; *stop is its index, else -1.
+ * would, with the destination's address unknown (q->dest ignored;
+ * q->port applies when set; q->name is the name sent), which allow rules
+ * could still match, and does one of them allow any destination?  A rule
+ * without `to`, or whose name patterns match q->name, matches whatever
+ * the address: it ends the walk (*stop is its index when it denies,
+ * else -1); ACL_REACH_ANY then means "allowed whatever the address".
  */
 enum acl_reach acl_reach(const struct acl_rule *rules, size_t n,
 	    const struct acl_query *q, int *stop);
 
 /* Does one rule match q? */
 bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);
+
+/*
+ * Seconds from q->now until the time windows of rule r stop covering
+ * the clock (to end a relay it allowed then), or -1: never.
+ */
+int32_t acl_rule_time_left(const struct acl_rule *r, const struct acl_query *q);
 
 /* ACL_CMD_* bit for a SOCKS5 CMD byte, 0 if unknown. */
 unsigned acl_cmd_from_socks5(uint8_t cmd);

@@ -36,6 +36,7 @@ cmd_udp_run(struct request *r)
 		a.declared_port = r->dest.port;
 	a.cfg = r->cfg;
 	a.user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
+	request_query_init(r, &a.q);
 	a.names_in_replies = r->sixgate_client;
 	/* Two relay sockets, one per family, beside CONNECT's two. */
 	if (!request_take_fds(r, FDBUDGET_UDP - FDBUDGET_CONNECT)) {

@@ -48,5 +48,7 @@ void	cfg_free_rules(struct config *c);
 int	cfg_parse_upstreams(struct cfg_pctx *p, const config_setting_t *root,
 	    struct config *c);
 void	cfg_free_upstreams(struct config *c);
+/* A name pattern as in upstreams' `to`: "name" or "*.suffix". */
+bool	cfg_name_pattern_ok(const char *v);
 
 #endif

@@ -14,8 +14,10 @@
 
 #define RULES_MAX	4096
 
+/* A list of names (users, groups) of 1 to 255 characters, copied. */
 static int
-parse_users(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+parse_names(struct cfg_pctx *p, const config_setting_t *s, const char *what,
+    char ***out, size_t *nout)
 {
 	const config_setting_t *e;
 	const char *u;
@@ -25,19 +27,70 @@ parse_users(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 		return -1;
 	if ((n = (size_t)config_setting_length(s)) == 0)
 		return 0;
-	if ((r->users = calloc(n, sizeof(*r->users))) == NULL)
+	if ((*out = calloc(n, sizeof(**out))) == NULL)
 		return cfg_fail(p, s, "out of memory");
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		u = config_setting_get_string(e);
 		if (u[0] == '\0' || strlen(u) > 255)
-			return cfg_fail(p, e,
-			    "users: a user name must have 1 to "
-			    "255 characters");
-		if ((r->users[i] = strdup(u)) == NULL)
+			return cfg_fail(p, e, "%s: a name must have 1 to "
+			    "255 characters", what);
+		if (((*out)[i] = strdup(u)) == NULL)
 			return cfg_fail(p, e, "out of memory");
-		r->nusers = i + 1;
+		*nout = i + 1;
 	}
+	return 0;
+}
+
+/* time: windows "[DAYS ]HH:MM-HH:MM" (timewin.h). */
+static int
+parse_times(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+{
+	const config_setting_t *e;
+	enum timewin_status st;
+	const char *v;
+	size_t i, n;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	if ((n = (size_t)config_setting_length(s)) == 0)
+		return cfg_fail(p, s, "time: an empty list would never match");
+	if ((r->times = calloc(n, sizeof(*r->times))) == NULL)
+		return cfg_fail(p, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		v = config_setting_get_string(e);
+		if ((st = timewin_parse(v, &r->times[i])) != TIMEWIN_OK)
+			return cfg_fail(p, e, "time: \"%s\": %s", v,
+			    timewin_strerror(st));
+		r->ntimes = i + 1;
+	}
+	return 0;
+}
+
+/* auth: how the client authenticated, "username" or "none". */
+static int
+parse_auths(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+{
+	const config_setting_t *e;
+	const char *v;
+	int i;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
+	    i++) {
+		v = config_setting_get_string(e);
+		if (strcmp(v, "username") == 0)
+			r->auths |= ACL_AUTH_PASSWORD;
+		else if (strcmp(v, "none") == 0)
+			r->auths |= ACL_AUTH_NONE;
+		else
+			return cfg_fail(p, e, "auth: unknown method \"%s\" "
+			    "(\"username\" or \"none\")", v);
+	}
+	if (i == 0)
+		return cfg_fail(p, s, "auth: an empty list would never match");
 	return 0;
 }
 
@@ -70,8 +123,9 @@ parse_commands(struct cfg_pctx *p, const config_setting_t *s,
 }
 
 /*
- * to: networks, and "self" for every address of the gateway's own
- * interfaces (read while it runs: addresses come and go).
+ * to: networks, "self" for every address of the gateway's own
+ * interfaces (read while it runs: addresses come and go), and name
+ * patterns as in upstreams.
  */
 static int
 parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
@@ -84,16 +138,23 @@ parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 		return -1;
 	if ((n = (size_t)config_setting_length(s)) == 0)
 		return 0;
-	if ((r->to = calloc(n, sizeof(*r->to))) == NULL)
+	if ((r->to = calloc(n, sizeof(*r->to))) == NULL ||
+	    (r->to_names = calloc(n, sizeof(*r->to_names))) == NULL)
 		return cfg_fail(p, s, "out of memory");
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		v = config_setting_get_string(e);
 		if (strcmp(v, "self") == 0)
 			r->to_self = true;
-		else if (addr_parse_cidr(v, &r->to[r->nto++]) != ADDR_OK)
+		else if (addr_parse_cidr(v, &r->to[r->nto]) == ADDR_OK)
+			r->nto++;
+		else if (!cfg_name_pattern_ok(v) ||
+		    strspn(v, "0123456789.") == strlen(v))	/* a bad IPv4 */
 			return cfg_fail(p, e, "to: \"%s\" is not an address, "
-			    "a network (a.b.c.d/n, ipv6/n) or \"self\"", v);
+			    "a network (a.b.c.d/n, ipv6/n), a name, "
+			    "\"*.suffix\" or \"self\"", v);
+		else if ((r->to_names[r->nto_names++] = strdup(v)) == NULL)
+			return cfg_fail(p, e, "out of memory");
 	}
 	return 0;
 }
@@ -102,7 +163,7 @@ static int
 parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 {
 	static const char *const keys[] = { "name", "action", "from", "users",
-	    "to", "ports", "commands", NULL };
+	    "to", "ports", "commands", "groups", "time", "auth", NULL };
 	const config_setting_t *s;
 	char action[16];
 
@@ -129,7 +190,16 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 	    parse_to(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "users")) != NULL &&
-	    parse_users(p, s, r) == -1)
+	    parse_names(p, s, "users", &r->users, &r->nusers) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "groups")) != NULL &&
+	    parse_names(p, s, "groups", &r->groups, &r->ngroups) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "time")) != NULL &&
+	    parse_times(p, s, r) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "auth")) != NULL &&
+	    parse_auths(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "ports")) != NULL &&
 	    cfg_parse_ports(p, s, &r->ports, &r->nports) == -1)
@@ -178,6 +248,13 @@ cfg_free_rules(struct config *c)
 		for (j = 0; j < r->nusers; j++)
 			free(r->users[j]);
 		free(r->users);
+		for (j = 0; j < r->ngroups; j++)
+			free(r->groups[j]);
+		free(r->groups);
+		for (j = 0; j < r->nto_names; j++)
+			free(r->to_names[j]);
+		free(r->to_names);
+		free(r->times);
 	}
 	free(c->rules);
 }

@@ -217,8 +217,8 @@ parse_via(struct cfg_pctx *p, const config_setting_t *s, struct config *c,
 	return 0;
 }
 
-static bool
-valid_pattern(const char *v)
+bool
+cfg_name_pattern_ok(const char *v)
 {
 	const char *name = strncmp(v, "*.", 2) == 0 ? v + 2 : v;
 	size_t n = strlen(name);
@@ -249,7 +249,7 @@ parse_to(struct cfg_pctx *p, const config_setting_t *s, struct route *r)
 		v = config_setting_get_string(e);
 		if (addr_parse_cidr(v, &net) == ADDR_OK)
 			r->nets[r->nnets++] = net;
-		else if (valid_pattern(v)) {
+		else if (cfg_name_pattern_ok(v)) {
 			if ((r->names[r->nnames] = strdup(v)) == NULL)
 				return cfg_fail(p, e, "out of memory");
 			/* "example." and "example" are the same name. */

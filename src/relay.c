@@ -249,8 +249,31 @@ events_for(const struct dir *rd, const struct dir *wr)
 	return ev;
 }
 
+/*
+ * How long poll may wait: until the idle time runs out or the deadline
+ * comes (-1: forever).  0 with *end set when one of them has come.
+ */
+static int64_t
+wait_ms(int64_t last, int64_t idle_ms, int64_t deadline, enum relay_end *end)
+{
+	int64_t now = sgio_now_ms(), wait = -1;
+
+	if (idle_ms > 0 && (wait = last + idle_ms - now) <= 0) {
+		*end = RELAY_END_IDLE;
+		return 0;
+	}
+	if (deadline > 0 && deadline - now <= 0) {
+		*end = RELAY_END_TIME;
+		return 0;
+	}
+	if (deadline > 0 && (wait == -1 || deadline - now < wait))
+		wait = deadline - now;
+	return wait > INT32_MAX ? INT32_MAX : wait;
+}
+
 enum relay_end
-relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
+relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
+    struct relay_stats *st, int *err)
 {
 	struct dir d[2] = {
 		{ cfd, dfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
@@ -278,12 +301,9 @@ relay_run(int cfd, int dfd, int idle_s, struct relay_stats *st, int *err)
 		pfd[1].fd = pfd[1].events != 0 ? dfd : -1;
 		if (pfd[0].fd == -1 && pfd[1].fd == -1)
 			break;		/* cannot happen; never wait forever */
-		wait = idle_s > 0 ? last + idle_ms - sgio_now_ms() : -1;
-		if (idle_s > 0 && wait <= 0) {
-			end = RELAY_END_IDLE;
+		if ((wait = wait_ms(last, idle_ms, deadline, &end)) == 0)
 			break;
-		}
-		rc = poll(pfd, 2, (int)(wait > INT32_MAX ? INT32_MAX : wait));
+		rc = poll(pfd, 2, (int)wait);
 		if (rc == -1 && errno != EINTR) {
 			*err = errno;
 			end = RELAY_END_CLIENT_ERR;
@@ -327,6 +347,8 @@ relay_end_str(enum relay_end e)
 		return "destination-error";
 	case RELAY_END_NOMEM:
 		return "out-of-memory";
+	case RELAY_END_TIME:
+		return "time";
 	}
 	return "?";
 }

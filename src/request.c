@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "acl.h"
 #include "addr.h"
@@ -30,6 +31,8 @@
 #include "selfaddr.h"
 #include "sgio.h"
 #include "sock.h"
+#include "timewin.h"
+#include "usergroups.h"
 #include "socks5.h"
 
 static const char *
@@ -65,7 +68,6 @@ request_reply_wire(struct request *r, uint8_t rep,
 }
 
 static void log_denied(const struct request *, const char *, int);
-static void query_init(const struct request *, struct acl_query *);
 
 /*
  * Names are looked up only for those the rules could let through, and a
@@ -87,7 +89,7 @@ request_resolve(struct request *r, struct resolve_result *res)
 		res->n = 1;
 		return S5_REP_SUCCEEDED;
 	}
-	query_init(r, &q);
+	request_query_init(r, &q);
 	q.port = a->port;
 	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q, &stop)) ==
 	    ACL_REACH_NONE) {
@@ -131,15 +133,46 @@ log_denied(const struct request *r, const char *addr, int rule)
 	    ru->line);
 }
 
-static void
-query_init(const struct request *r, struct acl_query *q)
+void
+request_query_init(const struct request *r, struct acl_query *q)
 {
+	struct sockaddr_storage lit;
+	const struct sockaddr *sa;
+	struct tm tm;
+	time_t t = time(NULL);
+
+	memset(q, 0, sizeof(*q));
 	q->client = (const struct sockaddr *)&r->peer;
 	q->user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
-	q->dest = NULL;
-	q->port = 0;
+	q->auth = r->auth == REQUEST_AUTH_NONE ? ACL_AUTH_NONE :
+	    ACL_AUTH_PASSWORD;
+	q->groups = r->groups[0];
+	q->ngroups = r->ngroups;
+	q->groupsz = sizeof(r->groups[0]);
+	/* A literal sent as a name is an address, as for routes. */
+	q->name = request_route_dest(r, &lit, &sa);
 	q->command = acl_cmd_from_socks5(r->cmd);
 	q->is_self = selfaddr_has;
+	if (localtime_r(&t, &tm) != NULL)
+		q->now = timewin_week_secs(&tm);
+}
+
+/*
+ * Rule k allowed the request: when its time windows close, the relay
+ * ends (the earliest, when several addresses were allowed by rules of
+ * their own).
+ */
+static void
+set_deadline(struct request *r, int k, const struct acl_query *q)
+{
+	int32_t left = acl_rule_time_left(&r->cfg->rules[k], q);
+	int64_t at;
+
+	if (left < 0)
+		return;
+	at = sgio_now_ms() + (int64_t)left * 1000;
+	if (r->deadline == 0 || at < r->deadline)
+		r->deadline = at;
 }
 
 size_t
@@ -152,14 +185,15 @@ request_allow_addrs(struct request *r, const struct resolve_result *res,
 	size_t i, allowed = 0;
 	int first = -2, k;
 
-	query_init(r, &q);
+	request_query_init(r, &q);
 	for (i = 0; i < res->n; i++) {
 		q.dest = (const struct sockaddr *)&res->addrs[i];
 		k = acl_match(c->rules, c->nrules, &q);
 		skip[i] = !(k >= 0 && c->rules[k].action == ACL_ALLOW);
-		if (!skip[i])
+		if (!skip[i]) {
 			allowed++;
-		else if (first == -2)
+			set_deadline(r, k, &q);
+		} else if (first == -2)
 			first = k;
 	}
 	if (allowed > 0)
@@ -176,12 +210,14 @@ request_allow_dest(struct request *r, const struct sockaddr *dest)
 	struct acl_query q;
 	int k;
 
-	query_init(r, &q);
+	request_query_init(r, &q);
 	q.dest = dest;
 	q.port = r->dest.port;
 	k = acl_match(c->rules, c->nrules, &q);
-	if (k >= 0 && c->rules[k].action == ACL_ALLOW)
+	if (k >= 0 && c->rules[k].action == ACL_ALLOW) {
+		set_deadline(r, k, &q);
 		return true;
+	}
 	log_denied(r, NULL, k);
 	return false;
 }
@@ -291,7 +327,8 @@ request_relay(struct request *r)
 	}
 	/* From here a shutdown's cut reaches both sides. */
 	registry_set_fds(r->reg, r->cfd, r->dfd);
-	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, &r->stats, &err);
+	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
+	    &r->stats, &err);
 	r->end = relay_end_str(end);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
@@ -358,11 +395,39 @@ cut_by_shutdown(const struct request *r)
 	return true;
 }
 
+/*
+ * The user's Unix groups, when a rule names groups: read here, once per
+ * login (a session carries one request), and not in request_login, so
+ * that a login answered from a cache or by another door gets them too.
+ * A user unknown to NSS has none: rules with groups do not match it.
+ */
+static void
+read_groups(struct request *r)
+{
+	const struct config *c = r->cfg;
+	size_t i;
+	int n;
+
+	if (r->groups_read || r->auth == REQUEST_AUTH_NONE)
+		return;
+	for (i = 0; i < c->nrules && c->rules[i].ngroups == 0; i++)
+		continue;
+	if (i == c->nrules)
+		return;
+	r->groups_read = true;
+	if ((n = usergroups_get(r->user, r->groups, USERGROUPS_MAX)) == -1) {
+		log_debug("groups of the user: %s", strerror(errno));
+		return;
+	}
+	r->ngroups = (size_t)n;
+}
+
 void
 request_run(struct request *r)
 {
 	/* The request is read: whoever it is, the handshake is over. */
 	registry_handshake_done(r->reg);
+	read_groups(r);
 	format_dest(r);
 	switch (r->cmd) {
 	case S5_CMD_CONNECT:

@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "relay.h"
 #include "socks5.h"
+#include "usergroups.h"
 
 /* How the client proved who it is. */
 enum request_auth {
@@ -66,6 +67,13 @@ struct request {
 	bool			 sixgate_client; /* chose 0x88 */
 	uint8_t			 cmd;		/* S5_CMD_* */
 	struct socks5_addr	 dest;		/* as sent */
+	/*
+	 * The user's Unix groups, read by the core once per login when a
+	 * rule names groups (request_run).
+	 */
+	char			 groups[USERGROUPS_MAX][USERGROUPS_NAMELEN];
+	size_t			 ngroups;
+	bool			 groups_read;
 	/* Bytes sent past the request: relayed first. */
 	const uint8_t		*early;
 	size_t			 nearly;
@@ -79,6 +87,11 @@ struct request {
 	struct socks5_addr	 bnd;		/* last hop's */
 	uint8_t			 rep;		/* last sent */
 	struct relay_stats	 stats;
+	/*
+	 * When the time windows of the rule that allowed the request
+	 * close (sgio_now_ms clock), or 0: the relay ends then.
+	 */
+	int64_t			 deadline;
 	char			 extra[160];
 	const char		*end;		/* why it ended */
 };

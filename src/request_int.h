@@ -10,10 +10,17 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "acl.h"
 #include "config.h"
 #include "request.h"
 #include "resolve.h"
 #include "route.h"
+
+/*
+ * The rules' view of r (acl.h): client, user, how it authenticated, its
+ * groups, the name sent, the command, the local clock; no address.
+ */
+void	request_query_init(const struct request *r, struct acl_query *q);
 
 /* Answer the client through its door, recording rep for the access line. */
 int	request_reply(struct request *r, uint8_t rep,

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "socks5.h"
 #include "escape.h"
 #include "selfaddr.h"
+#include "timewin.h"
 #include "udp.h"
 
 #define DGRAM_MAX	65535
@@ -125,19 +127,24 @@ dest_addr(struct udp_state *u, const struct socks5_addr *d,
 }
 
 static bool
-allowed(struct udp_state *u, const struct sockaddr *dest)
+allowed(struct udp_state *u, const struct socks5_addr *d,
+    const struct sockaddr *dest)
 {
 	const struct config *c = u->a->cfg;
-	struct acl_query q;
+	struct acl_query q = u->a->q;
+	time_t t = time(NULL);
+	struct tm tm;
 	int r;
 
-	memset(&q, 0, sizeof(q));
 	q.client = (const struct sockaddr *)&u->a->client;
 	q.user = u->a->user;
 	q.dest = dest;
+	q.name = d->atyp == S5_ATYP_DOMAINNAME ? d->u.name : NULL;
 	q.port = 0;
 	q.command = ACL_CMD_UDP;
 	q.is_self = selfaddr_has;
+	if (localtime_r(&t, &tm) != NULL)
+		q.now = timewin_week_secs(&tm);
 	r = acl_match(c->rules, c->nrules, &q);
 	return r >= 0 && c->rules[r].action == ACL_ALLOW;
 }
@@ -188,7 +195,7 @@ from_client(struct udp_state *u)
 	    addr_port((struct sockaddr *)&src) != a->declared_port) ||
 	    socks5_parse_udp(u->buf, (size_t)n, &h, &hlen) != S5_OK ||
 	    h.frag != 0 || dest_addr(u, &h.addr, &dst) == -1 ||
-	    !allowed(u, (struct sockaddr *)&dst)) {
+	    !allowed(u, &h.addr, (struct sockaddr *)&dst)) {
 		u->st->dropped++;
 		return false;
 	}

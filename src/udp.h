@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "acl.h"
 #include "config.h"
 
 struct udp_assoc {
@@ -21,6 +22,12 @@ struct udp_assoc {
 	uint16_t		 declared_port;	/* 0: any source port */
 	const struct config	*cfg;
 	const char		*user;		/* NULL: not authenticated */
+	/*
+	 * The rules' view of the client (request_query_init): each
+	 * datagram is checked with its destination and the clock of the
+	 * moment, so outside a rule's time windows datagrams are dropped.
+	 */
+	struct acl_query	 q;
 	/*
 	 * The client is a sixgate Socks Lib (it chose S5_METHOD_SIXGATE):
 	 * answers from an address a name resolved to carry that name, so

@@ -439,6 +439,37 @@ START_TEST(test_boundaries_accepted)
 }
 END_TEST
 
+/* The policy keys of a rule (issue 12): groups, names in to, time, auth. */
+START_TEST(test_rule_policy_keys)
+{
+	struct config *c;
+	const struct acl_rule *r;
+
+	c = load_ok("rules = ( { action = \"allow\"; groups = [ \"staff\" ];"
+	    " to = [ \"*.corp.example\", \"10.0.0.0/8\", \"self\", "
+	    "\"Intranet.\" ]; time = [ \"Mon-Fri 08:00-18:00\", "
+	    "\"22:00-02:00\", \"Sat,Sun 00:00-24:00\" ]; "
+	    "auth = [ \"username\" ]; },\n"
+	    "{ action = \"allow\"; auth = [ \"none\", \"username\" ]; } );\n");
+	ck_assert_uint_eq(c->nrules, 2);
+	r = &c->rules[0];
+	ck_assert_uint_eq(r->ngroups, 1);
+	ck_assert_str_eq(r->groups[0], "staff");
+	ck_assert_uint_eq(r->nto, 1);
+	ck_assert(r->to_self);
+	ck_assert_uint_eq(r->nto_names, 2);
+	ck_assert_str_eq(r->to_names[0], "*.corp.example");
+	ck_assert_str_eq(r->to_names[1], "Intranet.");
+	ck_assert_uint_eq(r->ntimes, 3);
+	ck_assert_uint_eq(r->times[0].days, 0x3e);
+	ck_assert_uint_eq(r->times[1].len, 240);
+	ck_assert_uint_eq(r->times[2].len, 1440);
+	ck_assert_uint_eq(r->auths, ACL_AUTH_PASSWORD);
+	ck_assert_uint_eq(c->rules[1].auths, ACL_AUTH_NONE | ACL_AUTH_PASSWORD);
+	config_free(c);
+}
+END_TEST
+
 /* --- bad configurations --- */
 
 struct bad {
@@ -563,6 +594,29 @@ static const struct bad bad_cases[] = {
 	/* (a string element on a line of its own gets the next token's line
 	 * from libconfig's scanner, so keep the list closed on its line) */
 	{ "rules = (\n  \"allow\" );\n", 2, "rule", NULL },
+	/* policy keys of rules */
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ \"Mon-Fry 08:00-18:00\" ]; }\n);\n", 3, "time", "days" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ \"8:00-18:00\" ]; }\n);\n", 3, "time", "HH:MM" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ \"08:00-24:30\" ]; }\n);\n", 3, "time", "24:00" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ \"24:00-02:00\" ]; }\n);\n", 3, "time", "24:00" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ \"10:00-10:00\" ]; }\n);\n", 3, "time", "start" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    time = [ ]; }\n);\n", 3, "time", "empty" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    auth = [ \"password\" ]; }\n);\n", 3, "auth", "password" },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    groups = [ \"\" ]; }\n);\n", 3, "groups", NULL },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    to = [ \"*.*.example\" ]; }\n);\n", 3, "to", NULL },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    to = [ \"bad name\" ]; }\n);\n", 3, "to", NULL },
+	{ "rules = (\n  { action = \"allow\";\n"
+	    "    days = [ \"Mon\" ]; }\n);\n", 3, "unknown", "days" },
 	/* upstreams */
 	{ "\n\nupstreams = ( { host = \"192.0.2.1:1080\"; } );\n", 3,
 	    "upstreams", NULL },
@@ -749,6 +803,7 @@ config_suite(void)
 	tcase_add_test(tc, test_empty_config_defaults);
 	tcase_add_test(tc, test_partial_groups_defaults);
 	tcase_add_test(tc, test_boundaries_accepted);
+	tcase_add_test(tc, test_rule_policy_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
