@@ -25,54 +25,8 @@ for v in $(env | sed -n 's/^\(SIXGATE_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
 
-cat > "$SG_TMP/gw.py" <<'PY'
-import os, socket, struct, sys, threading
-pf = sys.argv[1]
-t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(16)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("127.0.0.1", 0))
-def readn(c, n):
-    b = b""
-    while len(b) < n:
-        x = c.recv(n - len(b))
-        if not x:
-            raise EOFError
-        b += x
-    return b
-def serve(c):
-    try:
-        ver, nm = readn(c, 2)
-        readn(c, nm)
-        c.sendall(b"\x05\x00")
-        ver, cmd, rsv, atyp = readn(c, 4)
-        alen = {1: 4, 4: 16}.get(atyp) or readn(c, 1)[0]
-        readn(c, alen + 2)
-        port = u.getsockname()[1] if cmd == 3 else 4242
-        c.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") +
-                  struct.pack("!H", port))
-        while True:
-            d = c.recv(4096)
-            if not d:
-                break
-            c.sendall(d)
-    except Exception:
-        pass
-    c.close()
-def udp():
-    while True:
-        d, src = u.recvfrom(65536)
-        u.sendto(b"\x00\x00\x00\x01" + socket.inet_aton("192.0.2.7") +
-                 struct.pack("!H", 9) + d[10:], src)
-threading.Thread(target=udp, daemon=True).start()
-with open(pf + ".tmp", "w") as f:
-    f.write("%d\n" % t.getsockname()[1])
-os.rename(pf + ".tmp", pf)
-while True:
-    c, _ = t.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-PY
 
-sg_bg timeout 300 "$SG_PY" "$SG_TMP/gw.py" "$SG_TMP/port"
+sg_bg timeout 300 "$SG_PY" "$SG_INTEG/nullgw.py" "$SG_TMP/port" --udp echo
 sg_wait_file "$SG_TMP/port" 10 || sg_error "the fake gateway did not start"
 PORT=$(cat "$SG_TMP/port")
 

@@ -20,46 +20,6 @@ for v in $(env | sed -n 's/^\(SIXGATE_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
 
-cat > "$SG_TMP/gw.py" <<'PY'
-import os, socket, struct, sys, threading
-pf, count = sys.argv[1], sys.argv[2]
-t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(8)
-lock = threading.Lock()
-def readn(c, n):
-    b = b""
-    while len(b) < n:
-        x = c.recv(n - len(b))
-        if not x:
-            raise EOFError
-        b += x
-    return b
-def serve(c):
-    try:
-        ver, nm = readn(c, 2)
-        readn(c, nm)
-        c.sendall(b"\x05\x00")
-        ver, cmd, rsv, atyp = readn(c, 4)
-        alen = {1: 4, 4: 16}.get(atyp) or readn(c, 1)[0]
-        readn(c, alen + 2)
-        with lock, open(count, "a") as f:
-            f.write("connect cmd=%d\n" % cmd)
-        c.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") +
-                  struct.pack("!H", 4242))
-        while True:
-            d = c.recv(4096)
-            if not d:
-                break
-            c.sendall(d)
-    except Exception:
-        pass
-    c.close()
-with open(pf + ".tmp", "w") as f:
-    f.write("%d\n" % t.getsockname()[1])
-os.rename(pf + ".tmp", pf)
-while True:
-    c, _ = t.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-PY
 
 cat > "$SG_TMP/client.py" <<'PY'
 import errno, select, socket, sys
@@ -111,7 +71,8 @@ print("bad=%d" % bad)
 sys.exit(bad != 0)
 PY
 
-sg_bg timeout 120 "$SG_PY" "$SG_TMP/gw.py" "$SG_TMP/port" "$SG_TMP/count"
+sg_bg timeout 120 "$SG_PY" "$SG_INTEG/nullgw.py" "$SG_TMP/port" \
+    --count "$SG_TMP/count"
 sg_wait_file "$SG_TMP/port" 10 || sg_error "the fake gateway did not start"
 PORT=$(cat "$SG_TMP/port")
 

@@ -20,50 +20,6 @@ for v in $(env | sed -n 's/^\(SIXGATE_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
 
-cat > "$SG_TMP/relay.py" <<'PY'
-import socket, struct, sys, threading
-pf = sys.argv[1]
-t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(4)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("127.0.0.1", 0))
-uport = u.getsockname()[1]
-def readn(c, n):
-    b = b""
-    while len(b) < n:
-        x = c.recv(n - len(b))
-        if not x:
-            raise EOFError
-        b += x
-    return b
-def control(c):
-    try:
-        ver, nm = readn(c, 2)
-        readn(c, nm)
-        c.sendall(b"\x05\x00")
-        ver, cmd, rsv, atyp = readn(c, 4)
-        readn(c, {1: 4, 4: 16}[atyp] + 2)
-        c.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") +
-                  struct.pack("!H", uport))
-        c.recv(1)
-    except Exception:
-        pass
-def udp():
-    while True:
-        d, src = u.recvfrom(65536)
-        body = d[10:]
-        hdr = b"\x00\x00%c\x01" + socket.inet_aton("192.0.2.7") + \
-            struct.pack("!H", 9)
-        u.sendto(hdr.replace(b"%c", b"\x01") + b"bad frag", src)
-        u.sendto(b"\x00\x00", src)
-        u.sendto(hdr.replace(b"%c", b"\x00") + b"good " + body, src)
-threading.Thread(target=udp, daemon=True).start()
-with open(pf + ".tmp", "w") as f:
-    f.write("%d\n" % t.getsockname()[1])
-import os; os.rename(pf + ".tmp", pf)
-while True:
-    c, _ = t.accept()
-    threading.Thread(target=control, args=(c,), daemon=True).start()
-PY
 
 cat > "$SG_TMP/client.py" <<'PY'
 import ctypes, resource, select, socket, sys, time
@@ -114,7 +70,7 @@ print("huge=%r" % buf.raw[:n])
 sys.exit(0 if buf.raw[:n] == b"good big" else 1)
 PY
 
-sg_bg timeout 120 "$SG_PY" "$SG_TMP/relay.py" "$SG_TMP/port"
+sg_bg timeout 120 "$SG_PY" "$SG_INTEG/nullgw.py" "$SG_TMP/port" --udp bad-first
 sg_wait_file "$SG_TMP/port" 10 || sg_error "the fake gateway did not start"
 PORT=$(cat "$SG_TMP/port")
 
