@@ -14,11 +14,8 @@ command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed";
 UNIT_TESTS="check_socks5 check_socks5_client check_addr check_acl check_config
 check_resolve check_fakeip check_env check_pack check_hostsfile check_route
 check_upstreams check_sgio check_pwfile check_escape check_selfaddr
-	tests/unit/check_sock \
-	tests/unit/check_notify \
-	tests/unit/check_authcache \
-	tests/unit/check_timewin \
-	tests/unit/check_acl_policy
+check_throttle check_authpool check_admit check_sock check_notify
+check_authcache check_timewin check_acl_policy check_control"
 listed=$(sed -n '/^check_PROGRAMS += /,/^endif/s,.*tests/unit/\(check_[a-z0-9_]*\).*,\1,p' \
     "$top_srcdir/Makefile.am" | sort)
 if [ -n "$listed" ] && [ "$listed" != "$(printf '%s\n' $UNIT_TESTS | sort)" ]; then
