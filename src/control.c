@@ -206,7 +206,7 @@ answer(const struct ctl_req *q, struct ctl_buf *b)
 
 	switch (q->cmd) {
 	case CTL_STATUS:
-		stats_get(&ss);
+		v = registry_list(&n, &ss);
 		memset(&st, 0, sizeof(st));
 		st.version = PACKAGE_VERSION;
 		st.uptime_s = (sgio_now_ms() - ss.started) / 1000;
@@ -215,7 +215,6 @@ answer(const struct ctl_req *q, struct ctl_buf *b)
 		st.logins_failed = ss.logins_failed;
 		st.bytes_up = ss.bytes_up;
 		st.bytes_down = ss.bytes_down;
-		v = registry_list(&n);
 		st.relays_active = (int)n;
 		/* The live relays' bytes too. */
 		for (i = 0; i < n; i++) {
@@ -226,7 +225,7 @@ answer(const struct ctl_req *q, struct ctl_buf *b)
 		ctl_fmt_status(b, &st, q->json);
 		break;
 	case CTL_SESSIONS:
-		v = registry_list(&n);
+		v = registry_list(&n, NULL);
 		ctl_fmt_sessions(b, v, n, sgio_now_ms(), q->json);
 		free(v);
 		break;

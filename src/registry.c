@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "registry.h"
 #include "sgio.h"
+#include "stats.h"
 
 #define BUCKETS	1024
 
@@ -211,8 +212,19 @@ registry_set_request(struct registry_entry *e, const char *user,
 	pthread_mutex_unlock(&lock);
 }
 
+void
+registry_account(struct registry_entry *e)
+{
+	pthread_mutex_lock(&lock);
+	if (e->stats != NULL)
+		stats_relay_ended(atomic_load(&e->stats->up),
+		    atomic_load(&e->stats->down));
+	e->stats = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
 struct registry_info *
-registry_list(size_t *n)
+registry_list(size_t *n, struct stats_snapshot *ss)
 {
 	struct registry_entry *e;
 	struct registry_info *v;
@@ -220,6 +232,8 @@ registry_list(size_t *n)
 
 	*n = 0;
 	pthread_mutex_lock(&lock);
+	if (ss != NULL)
+		stats_get(ss);
 	if (total == 0 || (v = calloc((size_t)total, sizeof(*v))) == NULL) {
 		pthread_mutex_unlock(&lock);
 		return NULL;

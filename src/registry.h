@@ -66,9 +66,18 @@ void	registry_set_request(struct registry_entry *e, const char *user,
 
 /*
  * A copy of every live session, malloc'd (free it); NULL with *n 0
- * when none or out of memory.
+ * when none or out of memory.  With ss, the global counters are read
+ * under the same lock, so that no request's bytes count twice or not
+ * at all (see registry_account).
  */
-struct registry_info *registry_list(size_t *n);
+struct stats_snapshot;
+struct registry_info *registry_list(size_t *n, struct stats_snapshot *ss);
+
+/*
+ * The request ended: its bytes move from the live session to the
+ * global counters (stats.h), at once for registry_list.
+ */
+void	registry_account(struct registry_entry *e);
 
 /*
  * Kill the session id, or every session of user (escaped name as in

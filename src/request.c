@@ -466,6 +466,6 @@ request_run(struct request *r)
 	else if (registry_killed(r->reg) && r->end != NULL &&
 	    strcmp(r->end, "denied") != 0 && strcmp(r->end, "failed") != 0)
 		r->end = "killed";
-	stats_relay_ended(r->stats.up, r->stats.down);
+	registry_account(r->reg);
 	log_access(r);
 }
