@@ -50,17 +50,23 @@ control_reload_done(bool ok, const char *why)
 	pthread_mutex_unlock(&rl_lock);
 }
 
-/* Does a live daemon answer on sun? */
+/*
+ * Is the socket at sun stale?  Only when nobody listens on it
+ * (ECONNREFUSED); a live daemon, or one we may not reach (EACCES), is
+ * not ours to remove: false with errno (0 when it answered).
+ */
 static bool
-alive(const struct sockaddr_un *sun)
+stale(const struct sockaddr_un *sun)
 {
-	int fd, rc;
+	int fd, rc, e;
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return false;
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	e = rc == 0 ? 0 : errno;
 	close(fd);
-	return rc == 0;
+	errno = e;
+	return rc == -1 && e == ECONNREFUSED;
 }
 
 int
@@ -88,10 +94,11 @@ control_open(const struct config *c, char *err, size_t errlen)
 			    "is not a socket", sun.sun_path);
 			return -1;
 		}
-		if (alive(&sun)) {
-			snprintf(err, errlen, "control socket: %s: another "
-			    "daemon answers on it (give each its own "
-			    "control.socket)", sun.sun_path);
+		if (!stale(&sun)) {
+			snprintf(err, errlen, "control socket: %s: %s (give "
+			    "each daemon its own control.socket)", sun.sun_path,
+			    errno == 0 ? "another daemon answers on it" :
+			    strerror(errno));
 			return -1;
 		}
 		log_info("control socket: removing the stale %s",
