@@ -23,9 +23,9 @@
 #include "escape.h"
 #include "log.h"
 #include "registry.h"
-#include "stats.h"
 #include "request.h"
 #include "sgio.h"
+#include "stats.h"
 #include "throttle.h"
 
 /* Client addresses the throttle remembers (an LRU slot makes room). */

@@ -23,18 +23,18 @@
 #include <sys/stat.h>
 
 #include "acceptor.h"
-#include "control.h"
 #include "authcache.h"
 #include "authpool.h"
 #include "config.h"
+#include "control.h"
 #include "fdbudget.h"
 #include "log.h"
 #include "notify.h"
 #include "relay.h"
 #include "registry.h"
-#include "stats.h"
 #include "sgio.h"
 #include "sock.h"
+#include "stats.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
 /* After the cut, how long sessions get to log their access lines. */
