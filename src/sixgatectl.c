@@ -34,7 +34,7 @@ main(int argc, char *argv[])
 	const char *sock = DEFAULT_SOCKET;
 	struct sockaddr_un sun;
 	char line[600], buf[8192];
-	size_t len = 0, total = 0;
+	size_t len = 0;
 	struct pollfd pfd;
 	int i, fd, json = 0, status = -1, n;
 	ssize_t r;
@@ -109,7 +109,6 @@ main(int argc, char *argv[])
 		if (r == 0)
 			break;
 		len += (size_t)r;
-		total += (size_t)r;
 		buf[len] = '\0';
 		if (status == -1) {
 			if ((nl = memchr(buf, '\n', len)) == NULL) {
@@ -139,6 +138,5 @@ main(int argc, char *argv[])
 		    "answer\n", sock);
 		return 2;
 	}
-	(void)total;
 	return status;
 }
