@@ -9,6 +9,7 @@
 #include "sgconfig.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,56 @@ parse_limits(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 	return 0;
 }
 
+/*
+ * control: { socket = PATH; mode = "0660"; group = NAME; }: the group is
+ * resolved here, so a missing one is an error with its line.
+ */
+static int
+parse_control(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
+{
+	static const char *const keys[] = { "socket", "mode", "group", NULL };
+	const config_setting_t *s;
+	char text[256], *end;
+	struct group *gr;
+	unsigned long m;
+
+	if (cfg_check_keys(p, g, "control", keys) == -1)
+		return -1;
+	c->control_on = true;
+	if ((s = config_setting_get_member(g, "socket")) != NULL) {
+		if (cfg_get_string(p, s, text, sizeof(text)) == -1)
+			return -1;
+		if (text[0] != '/')
+			return cfg_fail(p, s, "control.socket: \"%s\" is not "
+			    "an absolute path", text);
+		if (strlen(text) >= sizeof(c->control_socket))
+			return cfg_fail(p, s, "control.socket: longer than "
+			    "%zu bytes", sizeof(c->control_socket) - 1);
+		snprintf(c->control_socket, sizeof(c->control_socket), "%s",
+		    text);
+	}
+	if ((s = config_setting_get_member(g, "mode")) != NULL) {
+		if (cfg_get_string(p, s, text, sizeof(text)) == -1)
+			return -1;
+		errno = 0;
+		m = strtoul(text, &end, 8);
+		if (text[0] < '0' || text[0] > '7' || *end != '\0' ||
+		    errno != 0 || m > 0777)
+			return cfg_fail(p, s, "control.mode: \"%s\" is not an "
+			    "octal mode like \"0660\"", text);
+		c->control_mode = (unsigned)m;
+	}
+	if ((s = config_setting_get_member(g, "group")) != NULL) {
+		if (cfg_get_string(p, s, c->control_group,
+		    sizeof(c->control_group)) == -1)
+			return -1;
+		if ((gr = getgrnam(c->control_group)) == NULL)
+			return cfg_fail(p, s, "control.group: group \"%s\" "
+			    "does not exist", c->control_group);
+		c->control_gid = (long)gr->gr_gid;
+	}
+	return 0;
+}
 
 /*
  * PAM with yescrypt is CPU-bound (about 50 ms a login): two at a time
@@ -314,6 +365,10 @@ set_defaults(struct config *c)
 	c->timeout_shutdown = 30;
 	c->timeout_bind = 120;
 	c->max_relays = 10000;
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s",
+	    "/run/sixgate/control.sock");
+	c->control_mode = 0660;
+	c->control_gid = -1;
 	/* One address (or NAT) cannot take every relay. */
 	c->max_per_client = 1000;
 	c->auth_max_concurrent = default_pam_workers();
@@ -347,7 +402,7 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
 	    "resolve", "timeouts", "limits", "rules", "hops", "upstreams",
-	    NULL };
+	    "control", NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, root, "", keys) == -1)
@@ -376,6 +431,9 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 		return -1;
 	if ((s = config_setting_get_member(root, "rules")) != NULL &&
 	    cfg_parse_rules(p, s, c) == -1)
+		return -1;
+	if ((s = config_setting_get_member(root, "control")) != NULL &&
+	    (cfg_must_be_group(p, s) == -1 || parse_control(p, s, c) == -1))
 		return -1;
 	/* After listen: loops are checked against our own addresses. */
 	return cfg_parse_upstreams(p, root, c);

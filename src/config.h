@@ -72,6 +72,13 @@ struct config {
 	struct acl_rule		*rules;
 	size_t			 nrules;
 
+	/* The control socket (control group); off when not configured. */
+	bool			 control_on;
+	char			 control_socket[108];	/* sun_path */
+	unsigned		 control_mode;		/* of the socket */
+	long			 control_gid;		/* -1: keep */
+	char			 control_group[64];
+
 	/* Chained relays (RFC 3089 section 4). */
 	struct route_hop	*hops;		/* named and inline hops */
 	size_t			 nhops;

@@ -25,6 +25,7 @@
 #include "registry.h"
 #include "request.h"
 #include "sgio.h"
+#include "stats.h"
 #include "throttle.h"
 
 /* Client addresses the throttle remembers (an LRU slot makes room). */
@@ -280,6 +281,7 @@ request_login(struct request *r, const char *user, char *pass)
 	if (throttle != NULL && (wait = throttle_blocked(throttle,
 	    &r->cfg->fail, (struct sockaddr *)&r->peer, sgio_now_ms())) > 0) {
 		explicit_bzero(pass, strlen(pass));
+		stats_login(0);
 		log_info("login refused without checking: %s is blocked for "
 		    "%d more s after failed logins", r->peerhost,
 		    (int)((wait + 999) / 1000));
@@ -293,6 +295,7 @@ request_login(struct request *r, const char *user, char *pass)
 		    sizeof(why));
 		if (res == AUTH_DENIED) {
 			authcache_ticket_wipe(&t);
+			stats_login(0);
 			login_failed(r, user, why);
 			fail_delay(r, delay_ms);
 			return -1;
@@ -301,6 +304,7 @@ request_login(struct request *r, const char *user, char *pass)
 			/* Not the user's fault: never reported as a wrong
 			 * password. */
 			authcache_ticket_wipe(&t);
+			stats_login(0);
 			log_warnx("login of user=\"%s\" not checked: internal "
 			    "error: %s", escape_log_str(user, esc, sizeof(esc)),
 			    why);
@@ -317,6 +321,7 @@ request_login(struct request *r, const char *user, char *pass)
 		    (struct sockaddr *)&r->peer);
 	snprintf(r->user, sizeof(r->user), "%s", user);
 	r->auth = REQUEST_AUTH_PASSWORD;
+	stats_login(1);
 	registry_handshake_done(r->reg);
 	log_debug("user \"%s\" authenticated%s",
 	    escape_log_str(r->user, esc, sizeof(esc)),

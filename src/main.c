@@ -26,6 +26,7 @@
 #include "authcache.h"
 #include "authpool.h"
 #include "config.h"
+#include "control.h"
 #include "fdbudget.h"
 #include "log.h"
 #include "notify.h"
@@ -33,6 +34,7 @@
 #include "registry.h"
 #include "sgio.h"
 #include "sock.h"
+#include "stats.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
 /* After the cut, how long sessions get to log their access lines. */
@@ -156,6 +158,7 @@ reload(const char *path)
 		log_warnx("reload failed: %s; keeping the old configuration",
 		    err);
 		notify_reload_failed(err);
+		control_reload_done(false, err);
 		config_release(cur);
 		return;
 	}
@@ -171,6 +174,7 @@ reload(const char *path)
 	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
 		log_warn("reload: cannot start more PAM workers");
 	log_info("configuration reloaded from %s", c->source);
+	control_reload_done(true, c->source);
 }
 
 /*
@@ -210,6 +214,7 @@ shut_down(const sigset_t *set)
 	}
 	if (left > 0)
 		log_info("exiting with %d sessions still open", left);
+	control_close();
 	relay_pool_drain();
 	exit(0);
 }
@@ -289,6 +294,8 @@ main(int argc, char *argv[])
 	fd_budget(c);
 	if (acceptor_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (control_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	drop_privileges(c->user);
 	if (!o.foreground)
 		detach();
@@ -303,6 +310,9 @@ main(int argc, char *argv[])
 	config_publish(c);
 	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
 		fatal("cannot start the PAM workers");
+	stats_init();
+	if (control_start() == -1)
+		fatal("cannot start the control thread");
 	if (acceptor_start() == -1)
 		fatal("cannot start the accept thread");
 	notify_ready();

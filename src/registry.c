@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "addr.h"
 #include "registry.h"
 #include "sgio.h"
+#include "stats.h"
 
 #define BUCKETS	1024
 
@@ -32,6 +34,9 @@ struct registry_entry {
 	struct client		*client;
 	bool			 in_handshake;
 	int			 cfd, dfd;
+	struct registry_info	 info;
+	const struct relay_stats *stats;
+	atomic_bool		 killed;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,6 +91,8 @@ registry_enter(const struct sockaddr *client, const struct config *c)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	e->cfd = e->dfd = -1;
+	e->info.cmd = -1;
+	e->info.rule = -1;
 	pthread_mutex_lock(&lock);
 	pp = find(key);
 	if ((err = over_limit(*pp, c)) == 0 && *pp == NULL &&
@@ -137,8 +144,8 @@ registry_set_fds(struct registry_entry *e, int cfd, int dfd)
 	pthread_mutex_lock(&lock);
 	e->cfd = cfd;
 	e->dfd = dfd;
-	/* A descriptor set after the cut is cut at once. */
-	if (atomic_load(&stopping)) {
+	/* A descriptor set after the cut (or a kill) is cut at once. */
+	if (atomic_load(&stopping) || atomic_load(&e->killed)) {
 		if (cfd != -1)
 			shutdown(cfd, SHUT_RDWR);
 		if (dfd != -1)
@@ -172,6 +179,127 @@ registry_leave(struct registry_entry *e)
 	pthread_cond_broadcast(&changed);
 	pthread_mutex_unlock(&lock);
 	free(e);
+}
+
+void
+registry_set_session(struct registry_entry *e, uint64_t id,
+    const char *client, int64_t start, const struct relay_stats *stats)
+{
+	pthread_mutex_lock(&lock);
+	e->info.id = id;
+	snprintf(e->info.client, sizeof(e->info.client), "%s", client);
+	e->info.start = start;
+	e->stats = stats;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+registry_set_request(struct registry_entry *e, const char *user,
+    const char *dest, const char *connected, int cmd, int rule)
+{
+	pthread_mutex_lock(&lock);
+	if (user != NULL)
+		snprintf(e->info.user, sizeof(e->info.user), "%s", user);
+	if (dest != NULL)
+		snprintf(e->info.dest, sizeof(e->info.dest), "%s", dest);
+	if (connected != NULL)
+		snprintf(e->info.connected, sizeof(e->info.connected), "%s",
+		    connected);
+	if (cmd >= 0)
+		e->info.cmd = cmd;
+	if (rule >= 0)
+		e->info.rule = rule;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+registry_account(struct registry_entry *e)
+{
+	pthread_mutex_lock(&lock);
+	if (e->stats != NULL)
+		stats_relay_ended(atomic_load(&e->stats->up),
+		    atomic_load(&e->stats->down));
+	e->stats = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+struct registry_info *
+registry_list(size_t *n, struct stats_snapshot *ss)
+{
+	struct registry_entry *e;
+	struct registry_info *v;
+	size_t i = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&lock);
+	if (ss != NULL)
+		stats_get(ss);
+	if (total == 0 || (v = calloc((size_t)total, sizeof(*v))) == NULL) {
+		pthread_mutex_unlock(&lock);
+		return NULL;
+	}
+	for (e = sessions; e != NULL && i < (size_t)total; e = e->next) {
+		v[i] = e->info;
+		if (e->stats != NULL) {
+			v[i].up = atomic_load_explicit(&e->stats->up,
+			    memory_order_relaxed);
+			v[i].down = atomic_load_explicit(&e->stats->down,
+			    memory_order_relaxed);
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&lock);
+	*n = i;
+	return v;
+}
+
+/* Lock held. */
+static void
+kill_entry(struct registry_entry *e)
+{
+	atomic_store(&e->killed, true);
+	if (e->cfd != -1)
+		shutdown(e->cfd, SHUT_RDWR);
+	if (e->dfd != -1)
+		shutdown(e->dfd, SHUT_RDWR);
+}
+
+int
+registry_kill_id(uint64_t id)
+{
+	struct registry_entry *e;
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	for (e = sessions; e != NULL; e = e->next)
+		if (e->info.id == id) {
+			kill_entry(e);
+			n++;
+		}
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+int
+registry_kill_user(const char *user)
+{
+	struct registry_entry *e;
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	for (e = sessions; e != NULL; e = e->next)
+		if (e->info.user[0] != '\0' && strcmp(e->info.user, user) == 0) {
+			kill_entry(e);
+			n++;
+		}
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+bool
+registry_killed(const struct registry_entry *e)
+{
+	return e != NULL && atomic_load(&e->killed);
 }
 
 int

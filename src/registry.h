@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "relay.h"
 
 struct registry_entry;
 
@@ -35,6 +36,57 @@ void	registry_handshake_done(struct registry_entry *e);
  * before using them, clear them (-1) before closing them.
  */
 void	registry_set_fds(struct registry_entry *e, int cfd, int dfd);
+
+/*
+ * What the control socket shows of a session (sixgatectl sessions).
+ * Strings are already escaped for display (no controls, no spaces).
+ */
+#define REGISTRY_USERLEN	1040
+#define REGISTRY_DESTLEN	1040
+#define REGISTRY_CONNLEN	400
+struct registry_info {
+	uint64_t	 id;		/* the session tag's number (cN) */
+	char		 client[64];
+	char		 user[REGISTRY_USERLEN];	/* "" before login */
+	char		 dest[REGISTRY_DESTLEN];	/* as requested */
+	char		 connected[REGISTRY_CONNLEN];
+	int		 cmd;		/* S5_CMD_*, -1: not yet known */
+	int		 rule;		/* index allowing it, -1: none yet */
+	uint64_t	 up, down;
+	int64_t		 start;		/* sgio_now_ms */
+};
+
+/* Set once at session start; stats stay the session's until leave. */
+void	registry_set_session(struct registry_entry *e, uint64_t id,
+	    const char *client, int64_t start,
+	    const struct relay_stats *stats);
+/* The request's side, when it is known (any string may be NULL). */
+void	registry_set_request(struct registry_entry *e, const char *user,
+	    const char *dest, const char *connected, int cmd, int rule);
+
+/*
+ * A copy of every live session, malloc'd (free it); NULL with *n 0
+ * when none or out of memory.  With ss, the global counters are read
+ * under the same lock, so that no request's bytes count twice or not
+ * at all (see registry_account).
+ */
+struct stats_snapshot;
+struct registry_info *registry_list(size_t *n, struct stats_snapshot *ss);
+
+/*
+ * The request ended: its bytes move from the live session to the
+ * global counters (stats.h), at once for registry_list.
+ */
+void	registry_account(struct registry_entry *e);
+
+/*
+ * Kill the session id, or every session of user (escaped name as in
+ * registry_info): its descriptors are shut down and registry_killed
+ * says so.  Returns how many were killed.
+ */
+int	registry_kill_id(uint64_t id);
+int	registry_kill_user(const char *user);
+bool	registry_killed(const struct registry_entry *e);
 
 /* The session ended; e is freed. */
 void	registry_leave(struct registry_entry *e);

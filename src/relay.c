@@ -100,7 +100,7 @@ struct dir {
 	bool		 eof;		/* from said EOF */
 	bool		 nosplice;	/* splice refused: read/write */
 	bool		 shut;		/* EOF passed on to `to` */
-	uint64_t	*count;
+	_Atomic uint64_t *count;
 };
 
 static size_t
@@ -129,7 +129,8 @@ flush(struct dir *d)
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
 			d->inpipe -= (size_t)n;
-			*d->count += (uint64_t)n;
+			atomic_fetch_add_explicit(d->count, (uint64_t)n,
+			    memory_order_relaxed);
 			moved = true;
 		} else if (n == -1 && errno == EINTR)
 			continue;
@@ -142,7 +143,8 @@ flush(struct dir *d)
 		n = send(d->to, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
 		if (n > 0) {
 			d->off += (size_t)n;
-			*d->count += (uint64_t)n;
+			atomic_fetch_add_explicit(d->count, (uint64_t)n,
+			    memory_order_relaxed);
 			moved = true;
 		} else if (n == -1 && errno == EINTR)
 			continue;

@@ -8,11 +8,16 @@
 #ifndef SG_RELAY_H
 #define SG_RELAY_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
+/*
+ * Atomic so that the control socket (sixgatectl sessions) can read them
+ * while the pump adds to them (relaxed adds, one writer).
+ */
 struct relay_stats {
-	uint64_t	up;	/* client -> destination, bytes delivered */
-	uint64_t	down;	/* destination -> client */
+	_Atomic uint64_t up;	/* client -> destination, bytes delivered */
+	_Atomic uint64_t down;	/* destination -> client */
 };
 
 enum relay_end {

@@ -31,6 +31,7 @@
 #include "selfaddr.h"
 #include "sgio.h"
 #include "sock.h"
+#include "stats.h"
 #include "timewin.h"
 #include "usergroups.h"
 #include "socks5.h"
@@ -191,6 +192,8 @@ request_allow_addrs(struct request *r, const struct resolve_result *res,
 		k = acl_match(c->rules, c->nrules, &q);
 		skip[i] = !(k >= 0 && c->rules[k].action == ACL_ALLOW);
 		if (!skip[i]) {
+			if (allowed == 0)
+				r->rule = k;
 			allowed++;
 			set_deadline(r, k, &q);
 		} else if (first == -2)
@@ -215,6 +218,7 @@ request_allow_dest(struct request *r, const struct sockaddr *dest)
 	q.port = r->dest.port;
 	k = acl_match(c->rules, c->nrules, &q);
 	if (k >= 0 && c->rules[k].action == ACL_ALLOW) {
+		r->rule = k;
 		set_deadline(r, k, &q);
 		return true;
 	}
@@ -326,6 +330,8 @@ request_relay(struct request *r)
 		r->nearly = 0;
 	}
 	/* From here a shutdown's cut reaches both sides. */
+	registry_set_request(r->reg, NULL, NULL, r->connected, -1, r->rule);
+	stats_relay_started();
 	registry_set_fds(r->reg, r->cfd, r->dfd);
 	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
 	    &r->stats, &err);
@@ -425,10 +431,15 @@ read_groups(struct request *r)
 void
 request_run(struct request *r)
 {
+	char user[ESCAPE_LEN(S5_NAME_MAX)];
+
 	/* The request is read: whoever it is, the handshake is over. */
 	registry_handshake_done(r->reg);
 	read_groups(r);
 	format_dest(r);
+	registry_set_request(r->reg, r->auth != REQUEST_AUTH_NONE ?
+	    escape_log_str(r->user, user, sizeof(user)) : "-", r->dest_str,
+	    NULL, r->cmd, -1);
 	switch (r->cmd) {
 	case S5_CMD_CONNECT:
 		cmd_connect_run(r);
@@ -452,5 +463,9 @@ request_run(struct request *r)
 	}
 	if (cut_by_shutdown(r))
 		r->end = "shutdown";
+	else if (registry_killed(r->reg) && r->end != NULL &&
+	    strcmp(r->end, "denied") != 0 && strcmp(r->end, "failed") != 0)
+		r->end = "killed";
+	registry_account(r->reg);
 	log_access(r);
 }

@@ -92,6 +92,7 @@ struct request {
 	 * close (sgio_now_ms clock), or 0: the relay ends then.
 	 */
 	int64_t			 deadline;
+	int			 rule;		/* index that allowed it, -1 */
 	char			 extra[160];
 	const char		*end;		/* why it ended */
 };

@@ -85,8 +85,11 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	s->req.start = sgio_now_ms();
 	s->req.reg = reg;
 	s->req.fds_held = FDBUDGET_CONNECT;
+	s->req.rule = -1;
 	addr_ntop((const struct sockaddr *)peer, s->req.peerhost,
 	    sizeof(s->req.peerhost));
+	registry_set_session(reg, s->id, s->req.peerhost, s->req.start,
+	    &s->req.stats);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);

@@ -20,7 +20,7 @@ as_init
 
 TSAN_TESTS=${TSAN_TESTS:-"t-types t-auth t-reload t-limits t-limits-client
 	t-shutdown t-bulk t-idle-clients t-chain t-udp t-bind t-pipeline
-	t-halfclose t-resolve"}
+	t-halfclose t-resolve t-control"}
 CC_TSAN=${ASSURE_CC:-gcc}
 command -v "$CC_TSAN" >/dev/null 2>&1 || as_skip "$CC_TSAN not installed"
 

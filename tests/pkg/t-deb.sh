@@ -170,7 +170,7 @@ info "conffiles: $(tr '\n' ' ' < "$WORK/conffiles")"
 for f in /etc/sixgate/sixgated.conf /etc/sixgate/client.conf /etc/pam.d/sixgated; do
 	grep -qx "$f" "$WORK/conffiles" || fail "$f is not a conffile"
 done
-for f in /usr/sbin/sixgated /usr/bin/sixgate /lib/systemd/system/sixgated.service; do
+for f in /usr/sbin/sixgated /usr/sbin/sixgatectl /usr/bin/sixgate /lib/systemd/system/sixgated.service; do
 	grep -qx "$f" "$WORK/files" || fail "$f is not in the packages"
 done
 grep -q "^/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/sixgate/libsixgate\.so$" \

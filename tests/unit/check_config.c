@@ -620,7 +620,46 @@ static const struct bad bad_cases[] = {
 	/* upstreams */
 	{ "\n\nupstreams = ( { host = \"192.0.2.1:1080\"; } );\n", 3,
 	    "upstreams", NULL },
+	/* control */
+	{ "\ncontrol: { socket = \"relative.sock\"; };\n", 2,
+	    "control.socket", "absolute" },
+	{ "control: {\n  socket = \"/tmp/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\";\n"
+	    "};\n", 2, "control.socket", "longer" },
+	{ "control: {\n  mode = \"0999\"; };\n", 2, "control.mode",
+	    "octal" },
+	{ "control: {\n  mode = \"rw\"; };\n", 2, "control.mode", NULL },
+	{ "control: {\n  mode = \"01777\"; };\n", 2, "control.mode", NULL },
+	{ "control: {\n  mode = 660; };\n", 2, "mode", NULL },
+	{ "control: {\n\n  group = \"no-such-group-sg\"; };\n", 3,
+	    "control.group", "does not exist" },
+	{ "control: {\n  owner = \"root\"; };\n", 2, "unknown", "owner" },
+	{ "control = 1;\n", 1, "control", NULL },
 };
+
+START_TEST(test_control)
+{
+	struct config *c;
+
+	c = load_ok("listen = [ \"127.0.0.1:1080\" ];\n");
+	ck_assert(!c->control_on);
+	ck_assert_str_eq(c->control_socket, "/run/sixgate/control.sock");
+	config_free(c);
+	c = load_ok("control: { };\n");
+	ck_assert(c->control_on);
+	ck_assert_uint_eq(c->control_mode, 0660);
+	ck_assert_int_eq(c->control_gid, -1);
+	config_free(c);
+	c = load_ok("control: { socket = \"/tmp/x.sock\"; mode = \"0600\";"
+	    " group = \"root\"; };\n");
+	ck_assert(c->control_on);
+	ck_assert_str_eq(c->control_socket, "/tmp/x.sock");
+	ck_assert_uint_eq(c->control_mode, 0600);
+	ck_assert_int_eq(c->control_gid, 0);
+	config_free(c);
+}
+END_TEST
 
 START_TEST(test_bad)
 {
@@ -804,6 +843,7 @@ config_suite(void)
 	tcase_add_test(tc, test_partial_groups_defaults);
 	tcase_add_test(tc, test_boundaries_accepted);
 	tcase_add_test(tc, test_rule_policy_keys);
+	tcase_add_test(tc, test_control);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");

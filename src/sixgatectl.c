@@ -1,0 +1,142 @@
+/*
+ * sixgatectl.c - talk to a running sixgated over its control socket
+ * (sixgatectl(8)): send one request line, print the answer.  Exit 0 on
+ * success, 1 when the daemon reports an error, 2 on usage or connection
+ * errors.
+ */
+#include "sgconfig.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#define DEFAULT_SOCKET	"/run/sixgate/control.sock"
+#define TIMEOUT_MS	15000	/* reload may take up to 10 s */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sixgatectl [-s socket] [--json] command "
+	    "[args]\n"
+	    "commands: status | sessions | kill ID | kill --user NAME | "
+	    "reload | quota [USER]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *sock = DEFAULT_SOCKET;
+	struct sockaddr_un sun;
+	char line[600], buf[8192];
+	size_t len = 0;
+	struct pollfd pfd;
+	int i, fd, json = 0, status = -1, n;
+	ssize_t r;
+	char *nl;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+			sock = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			usage();
+		else if (strcmp(argv[i], "-V") == 0) {
+			printf("sixgatectl %s\n", PACKAGE_VERSION);
+			return 0;
+		} else
+			break;
+	}
+	if (i == argc)
+		usage();
+	n = snprintf(line, sizeof(line), "%s", json ? "--json" : "");
+	for (; i < argc; i++) {
+		if (strpbrk(argv[i], " \t\r\n") != NULL || argv[i][0] == '\0') {
+			fprintf(stderr, "sixgatectl: arguments cannot hold "
+			    "spaces or be empty\n");
+			return 2;
+		}
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
+		    n ? " " : "", argv[i]);
+		if ((size_t)n >= sizeof(line) - 2) {
+			fprintf(stderr, "sixgatectl: request too long\n");
+			return 2;
+		}
+	}
+	line[n++] = '\n';
+	line[n] = '\0';
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "sixgatectl: %s: path too long\n", sock);
+		return 2;
+	}
+	memcpy(sun.sun_path, sock, strlen(sock));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "sixgatectl: cannot connect to %s: %s "
+		    "(is sixgated running with a control socket?)\n", sock,
+		    strerror(errno));
+		return 2;
+	}
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+		fprintf(stderr, "sixgatectl: %s: %s\n", sock, strerror(errno));
+		return 2;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, TIMEOUT_MS) <= 0) {
+			fprintf(stderr, "sixgatectl: %s: no answer\n", sock);
+			return 2;
+		}
+		r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			fprintf(stderr, "sixgatectl: %s: %s\n", sock,
+			    strerror(errno));
+			return 2;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (status == -1) {
+			if ((nl = memchr(buf, '\n', len)) == NULL) {
+				if (len < 8)
+					continue;
+				break;
+			}
+			*nl = '\0';
+			if (strcmp(buf, "OK") == 0)
+				status = 0;
+			else if (strcmp(buf, "ERR") == 0)
+				status = 1;
+			else
+				break;
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+		if (status != -1 && len > 0) {
+			fwrite(buf, 1, len, status == 0 || json ?
+			    stdout : stderr);
+			len = 0;
+		}
+	}
+	close(fd);
+	if (status == -1) {
+		fprintf(stderr, "sixgatectl: %s: not a sixgated control "
+		    "answer\n", sock);
+		return 2;
+	}
+	return status;
+}
