@@ -31,11 +31,7 @@ connect_impl(int fd, const struct sockaddr *sa, socklen_t len)
 		return rc;
 	if (client_intercepts(l, fd, sa, len))
 		return client_connect(l, fd, sa, len);
-	if (real()->connect == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if ((rc = real()->connect(fd, sa, len)) == 0 && sa != NULL &&
+	if ((rc = REAL_CALL(connect, fd, sa, len)) == 0 && sa != NULL &&
 	    sa->sa_family == AF_UNSPEC)
 		client_forget(fd);	/* dissolved: free to connect again */
 	return rc;
@@ -75,20 +71,12 @@ sendto_impl(int fd, const void *buf, size_t n, int flags,
 	if ((flags & MSG_FASTOPEN) && client_intercepts(l, fd, to, tolen)) {
 		if (client_connect(l, fd, to, tolen) == -1)
 			return -1;
-		if (real()->send == NULL) {
-			errno = ENOSYS;
-			return -1;
-		}
-		return real()->send(fd, buf, n, flags & ~MSG_FASTOPEN);
+		return REAL_CALL(send, fd, buf, n, flags & ~MSG_FASTOPEN);
 	}
 	m = one_buffer(&iov, buf, n, to, tolen);
 	if (dgram_sendmsg(l, fd, &m, flags, &rc))
 		return rc;
-	if (real()->sendto == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->sendto(fd, buf, n, flags, to, tolen);
+	return REAL_CALL(sendto, fd, buf, n, flags, to, tolen);
 }
 
 static ssize_t
@@ -102,11 +90,7 @@ send_impl(int fd, const void *buf, size_t n, int flags)
 	m = one_buffer(&iov, buf, n, NULL, 0);
 	if (dgram_sendmsg(l, fd, &m, flags, &rc))
 		return rc;
-	if (real()->send == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->send(fd, buf, n, flags);
+	return REAL_CALL(send, fd, buf, n, flags);
 }
 
 static ssize_t
@@ -175,11 +159,7 @@ recvmsg_impl(int fd, struct msghdr *msg, int flags)
 
 	if (msg != NULL && dgram_recvmsg(fd, msg, flags, &rc))
 		return rc;
-	if (real()->recvmsg == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->recvmsg(fd, msg, flags);
+	return REAL_CALL(recvmsg, fd, msg, flags);
 }
 
 static ssize_t
@@ -200,11 +180,7 @@ recvfrom_impl(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
 			*fromlen = m.msg_namelen;
 		return rc;
 	}
-	if (real()->recvfrom == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->recvfrom(fd, buf, n, flags, from, fromlen);
+	return REAL_CALL(recvfrom, fd, buf, n, flags, from, fromlen);
 }
 
 static ssize_t
@@ -219,11 +195,7 @@ recv_impl(int fd, void *buf, size_t n, int flags)
 	m.msg_iovlen = 1;
 	if (dgram_recvmsg(fd, &m, flags, &rc))
 		return rc;
-	if (real()->recv == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->recv(fd, buf, n, flags);
+	return REAL_CALL(recv, fd, buf, n, flags);
 }
 
 static int
@@ -263,11 +235,7 @@ getpeername_impl(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	if (client_peername(fd, sa, len) || dgram_peername(fd, sa, len))
 		return 0;
-	if (real()->getpeername == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->getpeername(fd, sa, len);
+	return REAL_CALL(getpeername, fd, sa, len);
 }
 
 static int
@@ -278,11 +246,7 @@ getsockname_impl(int fd, struct sockaddr *sa, socklen_t *len)
 	if (client_sockname(fd, sa, len, &rc) ||
 	    dgram_sockname(fd, sa, len, &rc))
 		return rc;
-	if (real()->getsockname == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->getsockname(fd, sa, len);
+	return REAL_CALL(getsockname, fd, sa, len);
 }
 
 /* Only forgets what was recorded: the fd is closed by libc as ever. */
@@ -290,11 +254,7 @@ static int
 close_impl(int fd)
 {
 	fdstate_drop(fd);
-	if (real()->close == NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return real()->close(fd);
+	return REAL_CALL(close, fd);
 }
 
 /*

@@ -5,6 +5,8 @@
 #ifndef SG_REAL_H
 #define SG_REAL_H
 
+#include <errno.h>
+
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -45,6 +47,13 @@ struct real_fns {
  * constructors run).  A missing symbol stays NULL; callers check.
  */
 const struct real_fns *real(void);
+
+/*
+ * libc's own fn(args), or -1 with ENOSYS when this libc has none (the
+ * program sees what a kernel without the call would say).
+ */
+#define REAL_CALL(fn, ...)						\
+	(real()->fn != NULL ? real()->fn(__VA_ARGS__) : (errno = ENOSYS, -1))
 
 /* libc's close (the system call if dlsym found none), never our hook. */
 int	real_close(int fd);

@@ -14,12 +14,7 @@
 #   detect_leaks=1         LeakSanitizer at every exit, as in any
 #                          --enable-sanitizers build (doc/HACKING.md);
 #                          third-party leaks: tests/assure/lsan.supp.
-#   UID_WRAPPER_DISABLE_DEEPBIND=1  pam_wrapper 1.1.4 dlopen()s libpam with
-#                          RTLD_DEEPBIND, which the sanitizer runtimes
-#                          refuse ("incompatible with sanitizer runtime",
-#                          google/sanitizers#611); this variable (its name
-#                          is uid_wrapper's, a copy in pam_wrapper's
-#                          source) turns that off.
+#   UID_WRAPPER_DISABLE_DEEPBIND=1  see as_check_under in lib.sh.
 #   verify_asan_link_order=0  the Socks Lib (libsixgate.so, linked with
 #                          libasan) is preloaded into programs that are
 #                          not: libasan then comes right after it, ahead
@@ -47,37 +42,8 @@ as_make check TESTS=
 # tests, it passes under ASan.  Under investigation (see NEWS/the issue
 # note); it is not a sanitizer report.
 tests=$(as_tests | grep -v -E '^tests/(unit/valgrind\.sh|pkg/|assure/)|t-connect-timeout')
-n=$(echo "$tests" | wc -l)
-mkdir -p "$AS_TMP/san" "$AS_TMP/integ" || as_error "mkdir failed"
-# A daemon that dropped its privileges (t-privdrop, t-pam-unix) must
-# still be able to write its report.
-chmod 755 "$AS_TMP" "$AS_TMP/integ" && chmod 1777 "$AS_TMP/san" ||
-	as_error "chmod failed"
-as_info "make check: $n tests under ASan+UBSan"
-rc=0
-(
-	cd "${AS_BUILD:?}" &&
-	SIXGATE_ASSURE_INNER=1 SG_KEEP=1 TMPDIR="$AS_TMP/integ" \
-	UID_WRAPPER_DISABLE_DEEPBIND=1 \
-	ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=${ASSURE_LEAKS:-1}:verify_asan_link_order=0:log_path=$AS_TMP/san/asan" \
-	LSAN_OPTIONS="suppressions=$top_srcdir/tests/assure/lsan.supp:print_suppressions=0" \
-	UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$AS_TMP/san/ubsan" \
-	make -j"$AS_JOBS" check TESTS="$(echo $tests)"
-) > "$AS_TMP/check.log" 2>&1 || rc=$?
-grep -E '^(# [A-Z]+:|(FAIL|ERROR|XPASS):)' "$AS_TMP/check.log"
-
-reports=$(as_reports "$AS_TMP/san" "$AS_TMP/integ" "$AS_BUILD/tests")
-if [ -n "$reports" ]; then
-	as_show_reports $reports
-	as_fail "sanitizer reports (above)"
-fi
-if [ "$rc" -ne 0 ]; then
-	for f in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' \
-	    "$AS_BUILD"/tests/*/*.trs 2>/dev/null); do
-		echo "==== ${f%.trs}.log"
-		tail -n 40 "${f%.trs}.log"
-	done
-	as_fail "make check under the sanitizers failed (rc $rc), without a sanitizer report"
-fi
-as_info "no sanitizer report"
+as_check_under "ASan+UBSan" "$tests" \
+    ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=${ASSURE_LEAKS:-1}:verify_asan_link_order=0:log_path=$AS_TMP/san/asan" \
+    LSAN_OPTIONS="suppressions=$top_srcdir/tests/assure/lsan.supp:print_suppressions=0" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$AS_TMP/san/ubsan"
 exit 0

@@ -7,11 +7,6 @@
 # in the suite's logs.  Suppressions: tests/assure/tsan.supp, each with
 # the reason it is there.
 #
-# UID_WRAPPER_DISABLE_DEEPBIND=1: pam_wrapper 1.1.4 dlopen()s libpam with
-# RTLD_DEEPBIND, which the sanitizer runtimes refuse ("incompatible with
-# sanitizer runtime", google/sanitizers#611); this variable (named after
-# uid_wrapper's, whose code pam_wrapper copied) turns that off.
-#
 # Some kernels map memory where TSan's shadow cannot live (high
 # vm.mmap_rnd_bits): then the runs go under `setarch -R` (no address
 # randomisation), which the probe below finds out.
@@ -60,30 +55,6 @@ for t in $TSAN_TESTS; do
 	[ -f "$AS_SRC/tests/integ/$t.sh" ] || as_error "no tests/integ/$t.sh"
 	tests="$tests tests/integ/$t.sh"
 done
-mkdir -p "$AS_TMP/san" "$AS_TMP/integ" || as_error "mkdir failed"
-as_info "make check under TSan:$tests"
-rc=0
-(
-	cd "${AS_BUILD:?}" &&
-	SIXGATE_ASSURE_INNER=1 SG_KEEP=1 TMPDIR="$AS_TMP/integ" \
-	UID_WRAPPER_DISABLE_DEEPBIND=1 \
-	TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:log_path=$AS_TMP/san/tsan:suppressions=$top_srcdir/tests/assure/tsan.supp" \
-	$RUN make -j"$AS_JOBS" check TESTS="$tests"
-) > "$AS_TMP/check.log" 2>&1 || rc=$?
-grep -E '^(# [A-Z]+:|(FAIL|ERROR|XPASS|SKIP):)' "$AS_TMP/check.log"
-
-reports=$(as_reports "$AS_TMP/san" "$AS_TMP/integ" "$AS_BUILD/tests")
-if [ -n "$reports" ]; then
-	as_show_reports $reports
-	as_fail "ThreadSanitizer reports (above)"
-fi
-if [ "$rc" -ne 0 ]; then
-	for f in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' \
-	    "$AS_BUILD"/tests/*/*.trs 2>/dev/null); do
-		echo "==== ${f%.trs}.log"
-		tail -n 40 "${f%.trs}.log"
-	done
-	as_fail "make check under TSan failed (rc $rc), without a TSan report"
-fi
-as_info "no ThreadSanitizer report"
+AS_RUN=$RUN as_check_under TSan "$tests" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:log_path=$AS_TMP/san/tsan:suppressions=$top_srcdir/tests/assure/tsan.supp"
 exit 0

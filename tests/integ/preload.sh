@@ -29,9 +29,10 @@ PL_CONF=
 PL_USER=alice
 PL_PASS='4lice-s3cret'
 
-# pl_init: the build-tree wrapper and module, no SIXGATE_* from outside,
-# the fake-address table and the user configuration in the temp dir.
-pl_init() {
+# pl_module_only: the build-tree module ($PL_MODULE) and wrapper
+# ($PL_WRAPPER), and no SIXGATE_* from outside, for tests that preload
+# the module themselves.
+pl_module_only() {
 	local v d
 	d=$(cd "$top_builddir/preload" 2>/dev/null && pwd) ||
 		sg_error "no $top_builddir/preload directory"
@@ -39,9 +40,15 @@ pl_init() {
 	PL_MODULE=$d/.libs/libsixgate.so
 	[ -x "$PL_WRAPPER" ] || sg_error "wrapper $PL_WRAPPER not built"
 	[ -r "$PL_MODULE" ] || sg_error "module $PL_MODULE not built"
-	for v in $(env | sed -n 's/^\(SIXGATE_[A-Za-z0-9_]*\)=.*/\1/p'); do
+	for v in $(compgen -e | grep '^SIXGATE_'); do
 		unset "$v"
 	done
+}
+
+# pl_init: pl_module_only, then the fake-address table and the user
+# configuration in the temp dir.
+pl_init() {
+	pl_module_only
 	export SIXGATE_MODULE=$PL_MODULE
 	mkdir -m 0700 "$SG_TMP/run" "$SG_TMP/xdg" ||
 		sg_error "cannot create $SG_TMP/run"

@@ -15,17 +15,14 @@
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/netns.sh"
+. "$top_srcdir/tests/integ/preload.sh"
 ns_check
 sg_init
 sg_need curl sha256sum getent sysctl
 T0=$(sg_now_ms)
-for v in $(compgen -e | grep '^SIXGATE_'); do unset "$v"; done
-
-top_builddir=$(cd "$top_builddir" && pwd) || sg_error "no top_builddir"
-WRAP=$top_builddir/preload/sixgate
-MODULE=$top_builddir/preload/.libs/libsixgate.so
-[ -x "$WRAP" ] || sg_error "$WRAP not built"
-[ -r "$MODULE" ] || sg_error "$MODULE not built"
+pl_module_only
+WRAP=$PL_WRAPPER
+MODULE=$PL_MODULE
 PYBIN=$("$SG_PY" -c 'import sys; print(sys.executable)') ||
 	sg_error "cannot find the python executable"
 

@@ -18,12 +18,10 @@
 #  5. a FIFO as SIXGATE_PASSWORD_FILE: the module does not block on it.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
+. "$top_srcdir/tests/integ/preload.sh"
 sg_init
-MOD=$(cd "$top_builddir/preload/.libs" 2>/dev/null && pwd)/libsixgate.so
-[ -r "$MOD" ] || sg_error "module $MOD not built"
-for v in $(env | sed -n 's/^\(SIXGATE_[A-Za-z0-9_]*\)=.*/\1/p'); do
-	unset "$v"
-done
+pl_module_only
+MOD=$PL_MODULE
 
 
 sg_bg timeout 300 "$SG_PY" "$SG_INTEG/nullgw.py" "$SG_TMP/port" --udp echo
