@@ -139,11 +139,12 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 }
 
 enum acl_reach
-acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
-    int *stop)
+acl_reach_left(const struct acl_rule *rules, size_t n,
+    const struct acl_query *q, int *stop, int32_t *left)
 {
 	enum acl_reach reach = ACL_REACH_NONE;
-	bool any_dest;
+	int32_t most = 0, t;
+	bool any_dest, never = false;
 	size_t i;
 
 	*stop = -1;
@@ -155,15 +156,29 @@ acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
 		    q->name);
 		if (!any_dest && rules[i].nto == 0 && !rules[i].to_self)
 			continue;	/* names only, none of them this one */
-		if (rules[i].action == ACL_ALLOW)
+		if (rules[i].action == ACL_ALLOW) {
 			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
+			if ((t = acl_rule_time_left(&rules[i], q)) < 0)
+				never = true;
+			else if (t > most)
+				most = t;
+		}
 		if (any_dest) {
 			if (rules[i].action == ACL_DENY)
 				*stop = (int)i;
-			return reach;
+			break;
 		}
 	}
+	if (left != NULL)
+		*left = reach == ACL_REACH_NONE ? 0 : never ? -1 : most;
 	return reach;
+}
+
+enum acl_reach
+acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
+    int *stop)
+{
+	return acl_reach_left(rules, n, q, stop, NULL);
 }
 
 int
