@@ -40,9 +40,10 @@ match_users(char *const *users, size_t n, const char *user)
 }
 
 /*
- * A look-up (RESOLVE) is no connection to a port: a rule with ports
- * allows it (some port is allowed) but does not refuse it (only some
- * ports are refused).
+ * A look-up (RESOLVE) is no connection to a port, and a UDP association
+ * has no port before its datagrams (port_any): a rule with ports allows
+ * it (some port is allowed) but does not refuse it (only some ports are
+ * refused).
  */
 static bool
 match_ports(const struct acl_rule *r, const struct acl_query *q)
@@ -52,7 +53,7 @@ match_ports(const struct acl_rule *r, const struct acl_query *q)
 
 	if (r->nports == 0)
 		return true;
-	if (q->command == ACL_CMD_RESOLVE)
+	if (q->command == ACL_CMD_RESOLVE || q->port_any)
 		return r->action == ACL_ALLOW;
 	if (q->port != 0)
 		port = q->port;
@@ -163,7 +164,8 @@ acl_reach_left(const struct acl_rule *rules, size_t n,
 			else if (t > most)
 				most = t;
 		}
-		if (any_dest) {
+		/* With ports unknown, a rule with ports covers only some. */
+		if (any_dest && !(q->port_any && rules[i].nports > 0)) {
 			if (rules[i].action == ACL_DENY)
 				*stop = (int)i;
 			break;

@@ -88,6 +88,12 @@ struct acl_query {
 	 */
 	const char		*name;
 	uint16_t		 port;	/* 0: take it from dest */
+	/*
+	 * No port is known yet (a UDP association, before its datagrams):
+	 * a rule with ports may allow (some port), never refuses, and does
+	 * not end acl_reach's walk.
+	 */
+	bool			 port_any;
 	unsigned		 command; /* one ACL_CMD_* bit */
 	/*
 	 * Is an address one of the gateway's own (rules with "self")?  NULL:

@@ -304,7 +304,39 @@ START_TEST(test_reach_left)
 	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left),
 	    ACL_REACH_NONE);
 	ck_assert_int_eq(left, 0);
+	/* Ports unknown (port_any): an allow with ports may match and
+	 * does not end the walk, a deny with ports refuses nothing. */
+	{
+		struct acl_portrange p53 = { 53, 53 };
+
+		q.port_any = true;
+		q.now = at(2, 12, 0);
+		r[0] = rule(ACL_DENY);
+		r[0].ports = &p53;
+		r[0].nports = 1;
+		r[1] = rule(ACL_ALLOW);
+		r[1].ports = &p53;
+		r[1].nports = 1;
+		r[1].times = &w1;
+		r[1].ntimes = 1;
+		r[2] = rule(ACL_ALLOW);
+		r[2].times = &w2;
+		r[2].ntimes = 1;
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		    ACL_REACH_ANY);
+		ck_assert_int_eq(left, 1800);
+		ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+		    ACL_REACH_ANY);
+		ck_assert_int_eq(left, 2 * 3600);
+		ck_assert_int_eq(stop, -1);
+		q.port_any = false;
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		    ACL_REACH_NONE);
+	}
 	/* A NULL left is allowed (acl_reach). */
+	r[0] = rule(ACL_ALLOW);
+	r[0].to = &net;
+	r[0].nto = 1;
 	q.now = at(2, 12, 0);
 	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, NULL),
 	    ACL_REACH_NETS);
