@@ -40,9 +40,10 @@ match_users(char *const *users, size_t n, const char *user)
 }
 
 /*
- * A look-up (RESOLVE) is no connection to a port: a rule with ports
- * allows it (some port is allowed) but does not refuse it (only some
- * ports are refused).
+ * A look-up (RESOLVE) is no connection to a port, and a UDP association
+ * has no port before its datagrams (port_any): a rule with ports allows
+ * it (some port is allowed) but does not refuse it (only some ports are
+ * refused).
  */
 static bool
 match_ports(const struct acl_rule *r, const struct acl_query *q)
@@ -52,7 +53,7 @@ match_ports(const struct acl_rule *r, const struct acl_query *q)
 
 	if (r->nports == 0)
 		return true;
-	if (q->command == ACL_CMD_RESOLVE)
+	if (q->command == ACL_CMD_RESOLVE || q->port_any)
 		return r->action == ACL_ALLOW;
 	if (q->port != 0)
 		port = q->port;
@@ -139,11 +140,12 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 }
 
 enum acl_reach
-acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
-    int *stop)
+acl_reach_left(const struct acl_rule *rules, size_t n,
+    const struct acl_query *q, int *stop, int32_t *left)
 {
 	enum acl_reach reach = ACL_REACH_NONE;
-	bool any_dest;
+	int32_t most = 0, t;
+	bool any_dest, never = false;
 	size_t i;
 
 	*stop = -1;
@@ -155,15 +157,30 @@ acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
 		    q->name);
 		if (!any_dest && rules[i].nto == 0 && !rules[i].to_self)
 			continue;	/* names only, none of them this one */
-		if (rules[i].action == ACL_ALLOW)
+		if (rules[i].action == ACL_ALLOW) {
 			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
-		if (any_dest) {
+			if ((t = acl_rule_time_left(&rules[i], q)) < 0)
+				never = true;
+			else if (t > most)
+				most = t;
+		}
+		/* With ports unknown, a rule with ports covers only some. */
+		if (any_dest && !(q->port_any && rules[i].nports > 0)) {
 			if (rules[i].action == ACL_DENY)
 				*stop = (int)i;
-			return reach;
+			break;
 		}
 	}
+	if (left != NULL)
+		*left = reach == ACL_REACH_NONE ? 0 : never ? -1 : most;
 	return reach;
+}
+
+enum acl_reach
+acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
+    int *stop)
+{
+	return acl_reach_left(rules, n, q, stop, NULL);
 }
 
 int

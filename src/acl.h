@@ -88,6 +88,12 @@ struct acl_query {
 	 */
 	const char		*name;
 	uint16_t		 port;	/* 0: take it from dest */
+	/*
+	 * No port is known yet (a UDP association, before its datagrams):
+	 * a rule with ports may allow (some port), never refuses, and does
+	 * not end acl_reach's walk.
+	 */
+	bool			 port_any;
 	unsigned		 command; /* one ACL_CMD_* bit */
 	/*
 	 * Is an address one of the gateway's own (rules with "self")?  NULL:
@@ -127,6 +133,16 @@ enum acl_reach {
  */
 enum acl_reach acl_reach(const struct acl_rule *rules, size_t n,
 	    const struct acl_query *q, int *stop);
+
+/*
+ * acl_reach, and in *left (unless NULL) the seconds from q->now until
+ * the time windows of every allow rule it found close (the longest of
+ * acl_rule_time_left): after that, nothing the walk found allows q any
+ * more.  -1 when one of them never closes, 0 for ACL_REACH_NONE.  For
+ * a UDP association, whose destinations come later, one per datagram.
+ */
+enum acl_reach acl_reach_left(const struct acl_rule *rules, size_t n,
+	    const struct acl_query *q, int *stop, int32_t *left);
 
 /* Does one rule match q? */
 bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);

@@ -47,6 +47,7 @@ connect_direct(struct request *r)
 	}
 	addr_ntop((struct sockaddr *)&res.addrs[which], r->connected,
 	    sizeof(r->connected));
+	r->ruled = res.addrs[which];	/* for request_still_allowed */
 	return S5_REP_SUCCEEDED;
 }
 

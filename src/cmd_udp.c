@@ -3,7 +3,9 @@
  * open the association (udp.c), reply with its address, run it until
  * the control connection closes.  The client's UDP must come from the
  * control connection's address, and from the port it declared when it
- * declared one; rules are checked per datagram, in udp.c.
+ * declared one.  Rules are checked for the association first (some rule
+ * must allow this client UDP now; the association ends when the time
+ * windows of all such rules have closed), then per datagram, in udp.c.
  */
 #include "sgconfig.h"
 
@@ -30,6 +32,11 @@ cmd_udp_run(struct request *r)
 
 	memset(&a, 0, sizeof(a));
 	memset(&st, 0, sizeof(st));
+	if (!request_allow_udp(r)) {
+		(void)request_reply(r, S5_REP_NOT_ALLOWED, NULL);
+		r->end = "denied";
+		return;
+	}
 	a.ctl = r->cfd;
 	a.client = r->peer;
 	if (r->dest.atyp != S5_ATYP_DOMAINNAME)
@@ -38,6 +45,7 @@ cmd_udp_run(struct request *r)
 	a.user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
 	request_query_init(r, &a.q);
 	a.names_in_replies = r->sixgate_client;
+	a.deadline = r->deadline;
 	/* Two relay sockets, one per family, beside CONNECT's two. */
 	if (!request_take_fds(r, FDBUDGET_UDP - FDBUDGET_CONNECT)) {
 		(void)request_reply(r, S5_REP_GENERAL_FAILURE, NULL);
@@ -56,7 +64,9 @@ cmd_udp_run(struct request *r)
 		close(a.ufd);
 		return;
 	}
+	registry_set_relay(r->reg, r);	/* for reload --revoke */
 	r->end = udp_assoc_run(&a, &st);
+	registry_set_relay(r->reg, NULL);
 	r->stats.up = st.bytes_up;
 	r->stats.down = st.bytes_down;
 	snprintf(r->extra, sizeof(r->extra), " dgrams_up=%" PRIu64

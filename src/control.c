@@ -23,6 +23,7 @@
 #include "escape.h"
 #include "log.h"
 #include "registry.h"
+#include "request.h"
 #include "sgio.h"
 #include "stats.h"
 
@@ -167,13 +168,33 @@ read_line(int fd, char *buf, size_t len)
 	return got > 0 && got < len - 1 ? 0 : -1;
 }
 
+/*
+ * After a reload that was taken: cut the relays its rules no longer
+ * allow (reload --revoke).  Returns how many, or -1.
+ */
+static int
+revoke_relays(void)
+{
+	struct config *c = config_current();
+	int n;
+
+	n = registry_revoke(c, request_still_allowed);
+	config_release(c);
+	if (n == -1)
+		log_warn("control: reload --revoke");
+	else
+		log_info("control: reload --revoke: %d relay%s revoked", n,
+		    n == 1 ? "" : "s");
+	return n;
+}
+
 static void
-do_reload(struct ctl_buf *b, bool json, bool *ok)
+do_reload(struct ctl_buf *b, bool json, bool revoking, bool *ok)
 {
 	struct timespec ts;
 	unsigned long gen;
-	char msg[600];
-	int rc = 0;
+	char msg[600], tail[64] = "";
+	int rc = 0, n = revoking ? 0 : -1;
 
 	pthread_mutex_lock(&rl_lock);
 	gen = rl_gen;
@@ -196,7 +217,18 @@ do_reload(struct ctl_buf *b, bool json, bool *ok)
 		    "configuration stays: %s", rl_why);
 	}
 	pthread_mutex_unlock(&rl_lock);
-	ctl_fmt_message(b, *ok, msg, json);
+	/* Only a configuration that was taken revokes anything. */
+	if (*ok && revoking) {
+		if ((n = revoke_relays()) == -1) {
+			*ok = false;
+			snprintf(tail, sizeof(tail), "; revoking failed: %s",
+			    strerror(errno));
+		} else
+			snprintf(tail, sizeof(tail), "; %d relay%s revoked",
+			    n, n == 1 ? "" : "s");
+		strncat(msg, tail, sizeof(msg) - strlen(msg) - 1);
+	}
+	ctl_fmt_reload(b, *ok, msg, n, json);
 }
 
 /* Carry out q into b; false for a daemon-side error. */
@@ -253,7 +285,7 @@ answer(const struct ctl_req *q, struct ctl_buf *b)
 		ctl_fmt_message(b, true, msg, q->json);
 		break;
 	case CTL_RELOAD:
-		do_reload(b, q->json, &ok);
+		do_reload(b, q->json, q->revoke, &ok);
 		break;
 	case CTL_QUOTA:
 		ctl_fmt_message(b, true, "no quotas configured", q->json);

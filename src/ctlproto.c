@@ -46,8 +46,11 @@ ctl_parse(const char *line, struct ctl_req *q, char *err, size_t errlen)
 		q->cmd = CTL_STATUS;
 	else if (strcmp(w[0], "sessions") == 0 && n == 1)
 		q->cmd = CTL_SESSIONS;
-	else if (strcmp(w[0], "reload") == 0 && n == 1)
+	else if (strcmp(w[0], "reload") == 0 && (n == 1 ||
+	    (n == 2 && strcmp(w[1], "--revoke") == 0))) {
 		q->cmd = CTL_RELOAD;
+		q->revoke = n == 2;
+	}
 	else if (strcmp(w[0], "quota") == 0 && n <= 2) {
 		q->cmd = CTL_QUOTA;
 		if (n == 2)
@@ -243,7 +246,8 @@ ctl_fmt_sessions(struct ctl_buf *b, const struct registry_info *v,
 }
 
 void
-ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg, bool json)
+ctl_fmt_reload(struct ctl_buf *b, bool ok, const char *msg, int revoked,
+    bool json)
 {
 	if (!json) {
 		ctl_printf(b, "%s\n", msg);
@@ -251,5 +255,13 @@ ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg, bool json)
 	}
 	ctl_printf(b, "{\"ok\":%s,\"message\":", ok ? "true" : "false");
 	ctl_json_str(b, msg);
+	if (revoked >= 0)
+		ctl_printf(b, ",\"revoked\":%d", revoked);
 	ctl_printf(b, "}\n");
+}
+
+void
+ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg, bool json)
+{
+	ctl_fmt_reload(b, ok, msg, -1, json);
 }

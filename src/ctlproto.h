@@ -5,7 +5,7 @@
  * A client sends one line, "[--json] COMMAND [ARGS]\n" (at most
  * CTL_LINE_MAX bytes); the daemon answers "OK\n" or "ERR\n" and then
  * the body, and closes.  Commands: status, sessions, kill ID,
- * kill --user NAME, reload, quota [USER].
+ * kill --user NAME, reload [--revoke], quota [USER].
  */
 #ifndef SG_CTLPROTO_H
 #define SG_CTLPROTO_H
@@ -26,6 +26,7 @@ enum ctl_cmd {
 struct ctl_req {
 	enum ctl_cmd	 cmd;
 	bool		 json;
+	bool		 revoke;	/* reload --revoke */
 	uint64_t	 id;		/* kill ID */
 	char		 arg[256];	/* kill --user NAME, quota USER */
 };
@@ -63,6 +64,12 @@ void	ctl_fmt_sessions(struct ctl_buf *b, const struct registry_info *v,
 /* A one-line message {"ok":..,"message":..} or the text itself. */
 void	ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg,
 	    bool json);
+/*
+ * The answer to reload: a message as ctl_fmt_message; with revoked >= 0
+ * (reload --revoke) JSON has "revoked":N too.
+ */
+void	ctl_fmt_reload(struct ctl_buf *b, bool ok, const char *msg,
+	    int revoked, bool json);
 const char *ctl_cmd_name(int s5cmd);
 
 #endif

@@ -37,6 +37,10 @@ struct registry_entry {
 	struct registry_info	 info;
 	const struct relay_stats *stats;
 	atomic_bool		 killed;
+	/* registry_set_relay; pins: registry_revoke is checking it. */
+	const struct request	*req;
+	int			 pins;
+	atomic_bool		 revoked;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -138,19 +142,26 @@ registry_handshake_done(struct registry_entry *e)
 	pthread_mutex_unlock(&lock);
 }
 
+/* Lock held: the session cannot close them meanwhile. */
+static void
+cut_fds(struct registry_entry *e)
+{
+	if (e->cfd != -1)
+		shutdown(e->cfd, SHUT_RDWR);
+	if (e->dfd != -1)
+		shutdown(e->dfd, SHUT_RDWR);
+}
+
 void
 registry_set_fds(struct registry_entry *e, int cfd, int dfd)
 {
 	pthread_mutex_lock(&lock);
 	e->cfd = cfd;
 	e->dfd = dfd;
-	/* A descriptor set after the cut (or a kill) is cut at once. */
-	if (atomic_load(&stopping) || atomic_load(&e->killed)) {
-		if (cfd != -1)
-			shutdown(cfd, SHUT_RDWR);
-		if (dfd != -1)
-			shutdown(dfd, SHUT_RDWR);
-	}
+	/* A descriptor set after the cut (a kill, a revoke): cut at once. */
+	if (atomic_load(&stopping) || atomic_load(&e->killed) ||
+	    atomic_load(&e->revoked))
+		cut_fds(e);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -258,10 +269,7 @@ static void
 kill_entry(struct registry_entry *e)
 {
 	atomic_store(&e->killed, true);
-	if (e->cfd != -1)
-		shutdown(e->cfd, SHUT_RDWR);
-	if (e->dfd != -1)
-		shutdown(e->dfd, SHUT_RDWR);
+	cut_fds(e);
 }
 
 int
@@ -302,6 +310,69 @@ registry_killed(const struct registry_entry *e)
 	return e != NULL && atomic_load(&e->killed);
 }
 
+void
+registry_set_relay(struct registry_entry *e, const struct request *r)
+{
+	pthread_mutex_lock(&lock);
+	/* A revoke reads the request outside the lock: let it finish. */
+	while (r == NULL && e->pins > 0)
+		pthread_cond_wait(&changed, &lock);
+	e->req = r;
+	pthread_mutex_unlock(&lock);
+}
+
+struct revoke_item {
+	struct registry_entry	*e;
+	const struct request	*req;
+	bool			 keep;
+};
+
+int
+registry_revoke(const struct config *c,
+    bool (*still)(const struct request *, const struct config *))
+{
+	struct registry_entry *e;
+	struct revoke_item *v = NULL;
+	size_t n = 0, i;
+	int cut = 0;
+
+	/* Pin the running relays: their requests stay while we look. */
+	pthread_mutex_lock(&lock);
+	if (total > 0 && (v = calloc((size_t)total, sizeof(*v))) == NULL) {
+		pthread_mutex_unlock(&lock);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (e = sessions; e != NULL && n < (size_t)total; e = e->next)
+		if (e->req != NULL) {
+			e->pins++;
+			v[n].e = e;
+			v[n++].req = e->req;
+		}
+	pthread_mutex_unlock(&lock);
+	for (i = 0; i < n; i++)
+		v[i].keep = still(v[i].req, c);
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < n; i++) {
+		if (!v[i].keep) {
+			atomic_store(&v[i].e->revoked, true);
+			cut_fds(v[i].e);
+			cut++;
+		}
+		v[i].e->pins--;
+	}
+	pthread_cond_broadcast(&changed);
+	pthread_mutex_unlock(&lock);
+	free(v);
+	return cut;
+}
+
+bool
+registry_revoked(const struct registry_entry *e)
+{
+	return e != NULL && atomic_load(&e->revoked);
+}
+
 int
 registry_count(void)
 {
@@ -331,13 +402,8 @@ registry_cut_all(void)
 
 	pthread_mutex_lock(&lock);
 	atomic_store(&stopping, true);
-	for (e = sessions; e != NULL; e = e->next) {
-		/* Under the lock: the session cannot close them meanwhile. */
-		if (e->cfd != -1)
-			shutdown(e->cfd, SHUT_RDWR);
-		if (e->dfd != -1)
-			shutdown(e->dfd, SHUT_RDWR);
-	}
+	for (e = sessions; e != NULL; e = e->next)
+		cut_fds(e);
 	pthread_mutex_unlock(&lock);
 }
 

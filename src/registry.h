@@ -17,6 +17,7 @@
 #include "relay.h"
 
 struct registry_entry;
+struct request;
 
 /*
  * Count a new session of client, in its handshake, unless a limit of c
@@ -87,6 +88,26 @@ void	registry_account(struct registry_entry *e);
 int	registry_kill_id(uint64_t id);
 int	registry_kill_user(const char *user);
 bool	registry_killed(const struct registry_entry *e);
+
+/*
+ * The request whose relay (or UDP association) runs now in e, for
+ * registry_revoke: set it when the relay starts (what the rules see of
+ * it no longer changes), clear it (NULL) before the request ends;
+ * clearing waits while a registry_revoke is checking it.
+ */
+void	registry_set_relay(struct registry_entry *e, const struct request *r);
+
+/*
+ * After a reload (sixgatectl reload --revoke): every running relay
+ * that still(r, c) finds no longer allowed by c is cut as by a kill,
+ * and registry_revoked says so.  still runs without the registry lock
+ * (it may look up a user's groups through NSS); each request it is
+ * given stays valid meanwhile.  Returns how many were cut, or -1 with
+ * errno (out of memory: none was).
+ */
+int	registry_revoke(const struct config *c,
+	    bool (*still)(const struct request *, const struct config *));
+bool	registry_revoked(const struct registry_entry *e);
 
 /* The session ended; e is freed. */
 void	registry_leave(struct registry_entry *e);

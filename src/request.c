@@ -192,8 +192,11 @@ request_allow_addrs(struct request *r, const struct resolve_result *res,
 		k = acl_match(c->rules, c->nrules, &q);
 		skip[i] = !(k >= 0 && c->rules[k].action == ACL_ALLOW);
 		if (!skip[i]) {
-			if (allowed == 0)
+			if (allowed == 0) {
 				r->rule = k;
+				r->ruled = res->addrs[i];
+				r->have_ruled = true;
+			}
 			allowed++;
 			set_deadline(r, k, &q);
 		} else if (first == -2)
@@ -220,10 +223,45 @@ request_allow_dest(struct request *r, const struct sockaddr *dest)
 	if (k >= 0 && c->rules[k].action == ACL_ALLOW) {
 		r->rule = k;
 		set_deadline(r, k, &q);
+		if ((r->have_ruled = dest != NULL))
+			memcpy(&r->ruled, dest, addr_len(dest));
 		return true;
 	}
 	log_denied(r, NULL, k);
 	return false;
+}
+
+/*
+ * The rules for a UDP association before its datagrams: what q (from
+ * request_query_init) says of the client, without a destination, a name
+ * (the association's DST is the client's own address) or a port.
+ */
+static enum acl_reach
+udp_reach(struct acl_query *q, const struct config *c, int32_t *left,
+    int *stop)
+{
+	q->name = NULL;
+	q->dest = NULL;
+	q->port = 0;
+	q->port_any = true;
+	return acl_reach_left(c->rules, c->nrules, q, stop, left);
+}
+
+bool
+request_allow_udp(struct request *r)
+{
+	struct acl_query q;
+	int32_t left;
+	int stop;
+
+	request_query_init(r, &q);
+	if (udp_reach(&q, r->cfg, &left, &stop) == ACL_REACH_NONE) {
+		log_denied(r, NULL, stop);
+		return false;
+	}
+	if (left >= 0)
+		r->deadline = sgio_now_ms() + (int64_t)left * 1000;
+	return true;
 }
 
 const char *
@@ -332,9 +370,11 @@ request_relay(struct request *r)
 	/* From here a shutdown's cut reaches both sides. */
 	registry_set_request(r->reg, NULL, NULL, r->connected, -1, r->rule);
 	stats_relay_started();
+	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
 	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
 	    &r->stats, &err);
+	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
@@ -407,18 +447,24 @@ cut_by_shutdown(const struct request *r)
  * that a login answered from a cache or by another door gets them too.
  * A user unknown to NSS has none: rules with groups do not match it.
  */
+static bool
+names_groups(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i].ngroups > 0)
+			return true;
+	return false;
+}
+
 static void
 read_groups(struct request *r)
 {
-	const struct config *c = r->cfg;
-	size_t i;
 	int n;
 
-	if (r->groups_read || r->auth == REQUEST_AUTH_NONE)
-		return;
-	for (i = 0; i < c->nrules && c->rules[i].ngroups == 0; i++)
-		continue;
-	if (i == c->nrules)
+	if (r->groups_read || r->auth == REQUEST_AUTH_NONE ||
+	    !names_groups(r->cfg))
 		return;
 	r->groups_read = true;
 	if ((n = usergroups_get(r->user, r->groups, USERGROUPS_MAX)) == -1) {
@@ -426,6 +472,30 @@ read_groups(struct request *r)
 		return;
 	}
 	r->ngroups = (size_t)n;
+}
+
+bool
+request_still_allowed(const struct request *r, const struct config *c)
+{
+	char groups[USERGROUPS_MAX][USERGROUPS_NAMELEN];
+	struct acl_query q;
+	int k, n;
+
+	request_query_init(r, &q);
+	/* Rules with groups may be new: read them now, as at login. */
+	if (!r->groups_read && r->auth != REQUEST_AUTH_NONE &&
+	    names_groups(c)) {
+		n = usergroups_get(r->user, groups, USERGROUPS_MAX);
+		q.groups = groups[0];
+		q.ngroups = n > 0 ? (size_t)n : 0;
+		q.groupsz = sizeof(groups[0]);
+	}
+	if (r->cmd == S5_CMD_UDP_ASSOCIATE)
+		return udp_reach(&q, c, NULL, &k) != ACL_REACH_NONE;
+	q.dest = r->have_ruled ? (const struct sockaddr *)&r->ruled : NULL;
+	q.port = r->dest.port;
+	k = acl_match(c->rules, c->nrules, &q);
+	return k >= 0 && c->rules[k].action == ACL_ALLOW;
 }
 
 void
@@ -466,6 +536,8 @@ request_run(struct request *r)
 	else if (registry_killed(r->reg) && r->end != NULL &&
 	    strcmp(r->end, "denied") != 0 && strcmp(r->end, "failed") != 0)
 		r->end = "killed";
+	else if (registry_revoked(r->reg) && r->end != NULL)
+		r->end = "revoked";	/* only a running relay is revoked */
 	registry_account(r->reg);
 	log_access(r);
 }

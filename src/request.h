@@ -93,6 +93,13 @@ struct request {
 	 */
 	int64_t			 deadline;
 	int			 rule;		/* index that allowed it, -1 */
+	/*
+	 * The destination address the rules allowed and the relay reached
+	 * (none for a name sent upstream unresolved, or a BIND from
+	 * anyone), for request_still_allowed.
+	 */
+	struct sockaddr_storage	 ruled;
+	bool			 have_ruled;
 	char			 extra[160];
 	const char		*end;		/* why it ended */
 };
@@ -115,5 +122,17 @@ int	request_login(struct request *r, const char *user, char *pass);
  * the caller to close (it is -1 or an open socket).
  */
 void	request_run(struct request *r);
+
+/*
+ * Would the rules of c still allow the running request r (client, user,
+ * how it authenticated, groups, the name sent, the address reached,
+ * port, command, at the local time now)?  For a UDP association: does
+ * some rule of c still allow the client UDP to some destination.
+ * Reads only what is fixed once r's relay runs; may look up the user's
+ * groups when c names groups and r's were never read.  For sixgatectl
+ * reload --revoke (registry_revoke).
+ */
+bool	request_still_allowed(const struct request *r,
+	    const struct config *c);
 
 #endif

@@ -50,6 +50,14 @@ size_t	request_allow_addrs(struct request *r,
 bool	request_allow_dest(struct request *r, const struct sockaddr *dest);
 
 /*
+ * Rules for a UDP association, before it opens (its datagrams are
+ * checked one by one in udp.c): does some rule allow this client UDP
+ * now, to some destination?  Sets r->deadline to when the last such
+ * rule's time windows close.  Logs a refusal.
+ */
+bool	request_allow_udp(struct request *r);
+
+/*
  * The destination as routes see it: returns the name, or NULL and the
  * address in *sa (pointing into ss) for an address or a literal sent as
  * a name.

@@ -24,7 +24,7 @@ usage(void)
 	fprintf(stderr, "usage: sixgatectl [-s socket] [--json] command "
 	    "[args]\n"
 	    "commands: status | sessions | kill ID | kill --user NAME | "
-	    "reload | quota [USER]\n");
+	    "reload [--revoke] | quota [USER]\n");
 	exit(2);
 }
 

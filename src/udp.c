@@ -283,6 +283,29 @@ control_closed(int ctl)
 	    errno != EINTR);
 }
 
+/*
+ * How long poll may wait: until the idle time runs out or the deadline
+ * comes (-1: forever); 0 with *end set when one of them has come.
+ */
+static int64_t
+wait_ms(const struct udp_assoc *a, int64_t last, int64_t idle,
+    const char **end)
+{
+	int64_t now = sgio_now_ms(), wait = -1;
+
+	if (idle > 0 && (wait = last + idle - now) <= 0) {
+		*end = "idle-timeout";
+		return 0;
+	}
+	if (a->deadline > 0 && a->deadline - now <= 0) {
+		*end = "time";
+		return 0;
+	}
+	if (a->deadline > 0 && (wait == -1 || a->deadline - now < wait))
+		wait = a->deadline - now;
+	return wait;
+}
+
 const char *
 udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 {
@@ -306,11 +329,8 @@ udp_assoc_run(struct udp_assoc *a, struct udp_stats *st)
 		pfd[1] = (struct pollfd){ a->ufd, POLLIN, 0 };
 		pfd[2] = (struct pollfd){ a->out4, POLLIN, 0 };
 		pfd[3] = (struct pollfd){ a->out6, POLLIN, 0 };
-		wait = idle > 0 ? last + idle - sgio_now_ms() : -1;
-		if (idle > 0 && wait <= 0) {
-			end = "idle-timeout";
+		if ((wait = wait_ms(a, last, idle, &end)) == 0)
 			break;
-		}
 		rc = poll(pfd, 4, (int)(wait > INT32_MAX ? INT32_MAX : wait));
 		if (rc == -1 && errno != EINTR) {
 			end = "poll-error";

@@ -34,6 +34,11 @@ struct udp_assoc {
 	 * the client can tell which of its fakes answered.
 	 */
 	bool			 names_in_replies;
+	/*
+	 * When the time windows of every rule that could allow its
+	 * datagrams close (sgio_now_ms clock), or 0: it ends then.
+	 */
+	int64_t			 deadline;
 	int			 ufd;		/* client-facing socket */
 	int			 out4, out6;	/* destination-facing */
 };
@@ -52,9 +57,10 @@ struct udp_stats {
 int	udp_assoc_open(struct udp_assoc *a, struct sockaddr_storage *bnd);
 
 /*
- * Relay datagrams until the control connection closes or nothing moves
- * for timeouts.idle.  Returns "closed" or "idle-timeout" (or an error
- * text); closes every socket of a except ctl.
+ * Relay datagrams until the control connection closes, nothing moves
+ * for timeouts.idle, or a->deadline comes.  Returns "closed",
+ * "idle-timeout" or "time" (or an error text); closes every socket of a
+ * except ctl.
  */
 const char *udp_assoc_run(struct udp_assoc *a, struct udp_stats *st);
 

@@ -408,6 +408,11 @@ def cmd_socks(a):
                         out("hold_timeout=1")
                         break
                     time.sleep(0.05)
+            if a.echo_again:
+                # The relay still carries data after the hold.
+                s.sendall(data)
+                got = recv_exact(s, len(data))
+                out("echo_again=%s" % ("ok" if got == data else "bad"))
             if a.expect_eof is not None:
                 t1 = time.monotonic()
                 s.settimeout(a.expect_eof)
@@ -602,6 +607,8 @@ def main():
     p.add_argument("--echo-check", action="store_true")
     p.add_argument("--hold-file")
     p.add_argument("--hold-max", type=float, default=60)
+    p.add_argument("--echo-again", action="store_true",
+                   help="after the hold, send the data again, check the echo")
     p.add_argument("--expect-eof", type=float, metavar="SECS",
                    help="then stay silent, report when the peer closes")
     p.add_argument("--shutdown-wr", action="store_true")

@@ -9,7 +9,9 @@
  * beside networks; time windows (days, crossing midnight) through
  * q->now, acl_rule_time_left; auth bits; acl_reach counting a rule
  * whose pattern matches the name as matching any address, skipping
- * name-only rules that do not match, and stopping at a deny by name.
+ * name-only rules that do not match, and stopping at a deny by name;
+ * acl_reach_left: the longest time left among the allow rules found
+ * (a UDP association's deadline), -1 when one has no windows.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -248,6 +250,99 @@ START_TEST(test_reach_names)
 }
 END_TEST
 
+/* acl_reach_left: when the last allow rule the walk finds closes. */
+START_TEST(test_reach_left)
+{
+	struct addr_cidr net;
+	struct timewin w1, w2;
+	struct acl_rule r[3];
+	struct acl_query q = query("alice", NULL);
+	int32_t left;
+	int stop;
+
+	ck_assert(addr_parse_cidr("10.0.0.0/8", &net) == ADDR_OK);
+	ck_assert(timewin_parse("Tue 08:00-12:30", &w1) == TIMEWIN_OK);
+	ck_assert(timewin_parse("Tue 10:00-14:00", &w2) == TIMEWIN_OK);
+	q.command = ACL_CMD_UDP;
+	q.port = 0;
+	q.now = at(2, 12, 0);			/* Tuesday noon */
+	/* Nothing allows: NONE, 0 left. */
+	left = 99;
+	ck_assert_int_eq(acl_reach_left(r, 0, &q, &stop, &left),
+	    ACL_REACH_NONE);
+	ck_assert_int_eq(left, 0);
+	/* One rule with networks, open until 12:30. */
+	r[0] = rule(ACL_ALLOW);
+	r[0].to = &net;
+	r[0].nto = 1;
+	r[0].times = &w1;
+	r[0].ntimes = 1;
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left),
+	    ACL_REACH_NETS);
+	ck_assert_int_eq(left, 1800);
+	/* A second one, open until 14:00: the longest counts. */
+	r[1] = r[0];
+	r[1].times = &w2;
+	ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+	    ACL_REACH_NETS);
+	ck_assert_int_eq(left, 2 * 3600);
+	/* A rule without windows: never. */
+	r[2] = rule(ACL_ALLOW);
+	r[2].to = &net;
+	r[2].nto = 1;
+	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+	    ACL_REACH_NETS);
+	ck_assert_int_eq(left, -1);
+	/* A deny for every destination before it ends the walk there. */
+	r[1] = rule(ACL_DENY);
+	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+	    ACL_REACH_NETS);
+	ck_assert_int_eq(stop, 1);
+	ck_assert_int_eq(left, 1800);
+	/* Outside every window: nothing. */
+	q.now = at(2, 13, 0);
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left),
+	    ACL_REACH_NONE);
+	ck_assert_int_eq(left, 0);
+	/* Ports unknown (port_any): an allow with ports may match and
+	 * does not end the walk, a deny with ports refuses nothing. */
+	{
+		struct acl_portrange p53 = { 53, 53 };
+
+		q.port_any = true;
+		q.now = at(2, 12, 0);
+		r[0] = rule(ACL_DENY);
+		r[0].ports = &p53;
+		r[0].nports = 1;
+		r[1] = rule(ACL_ALLOW);
+		r[1].ports = &p53;
+		r[1].nports = 1;
+		r[1].times = &w1;
+		r[1].ntimes = 1;
+		r[2] = rule(ACL_ALLOW);
+		r[2].times = &w2;
+		r[2].ntimes = 1;
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		    ACL_REACH_ANY);
+		ck_assert_int_eq(left, 1800);
+		ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+		    ACL_REACH_ANY);
+		ck_assert_int_eq(left, 2 * 3600);
+		ck_assert_int_eq(stop, -1);
+		q.port_any = false;
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		    ACL_REACH_NONE);
+	}
+	/* A NULL left is allowed (acl_reach). */
+	r[0] = rule(ACL_ALLOW);
+	r[0].to = &net;
+	r[0].nto = 1;
+	q.now = at(2, 12, 0);
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, NULL),
+	    ACL_REACH_NETS);
+}
+END_TEST
+
 static Suite *
 acl_policy_suite(void)
 {
@@ -261,6 +356,7 @@ acl_policy_suite(void)
 	tcase_add_test(tc, test_time);
 	tcase_add_test(tc, test_auth);
 	tcase_add_test(tc, test_reach_names);
+	tcase_add_test(tc, test_reach_left);
 	suite_add_tcase(s, tc);
 	return s;
 }

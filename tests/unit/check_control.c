@@ -4,10 +4,10 @@
  *
  * Covered: request lines (every command, --json, ids with and without
  * the "c" of the log tag, whitespace and the newline, unknown commands,
- * wrong argument counts, bad ids, a line too long); JSON strings
- * (quotes, backslashes, controls, bytes >= 0x7f); the status and
- * sessions answers as text and as JSON; the buffer growing past its
- * first allocation.
+ * wrong argument counts, bad ids, a line too long, reload --revoke and
+ * its misspellings); JSON strings (quotes, backslashes, controls, bytes
+ * >= 0x7f); the status, sessions and reload answers as text and as
+ * JSON; the buffer growing past its first allocation.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +50,15 @@ START_TEST(test_parse_ok)
 	ck_assert_str_eq(q.arg, "alice");
 	q = parse_ok("reload");
 	ck_assert_int_eq(q.cmd, CTL_RELOAD);
+	ck_assert(!q.revoke);
+	q = parse_ok("reload --revoke\n");
+	ck_assert_int_eq(q.cmd, CTL_RELOAD);
+	ck_assert(q.revoke);
+	ck_assert(!q.json);
+	q = parse_ok("--json reload --revoke");
+	ck_assert(q.revoke && q.json);
+	q = parse_ok("status");
+	ck_assert(!q.revoke);
 	q = parse_ok("quota");
 	ck_assert_int_eq(q.cmd, CTL_QUOTA);
 	ck_assert_str_eq(q.arg, "");
@@ -63,7 +72,9 @@ static const char *const bad[] = {
 	"kill", "kill 0", "kill -3", "kill 12x", "kill c", "kill --user",
 	"kill --user a b", "reload now", "quota a b",
 	"kill 99999999999999999999999", "--json --json status",
-	"kill --usr alice",
+	"kill --usr alice", "reload --revok", "reload --revoke x",
+	"reload --revoke --revoke", "--revoke reload", "reload revoke",
+	"reload --REVOKE",
 };
 
 START_TEST(test_parse_bad)
@@ -206,6 +217,34 @@ START_TEST(test_message_and_growth)
 }
 END_TEST
 
+/* The reload answer: "revoked" in JSON only for reload --revoke. */
+START_TEST(test_reload_answer)
+{
+	struct ctl_buf b = { 0 };
+
+	ctl_fmt_reload(&b, true, "configuration reloaded", 2, true);
+	ctl_printf(&b, "%c", '\0');
+	ck_assert_str_eq(b.p, "{\"ok\":true,\"message\":"
+	    "\"configuration reloaded\",\"revoked\":2}\n");
+	ctl_buf_free(&b);
+	ctl_fmt_reload(&b, false, "reload failed", 0, true);
+	ctl_printf(&b, "%c", '\0');
+	ck_assert_str_eq(b.p, "{\"ok\":false,\"message\":"
+	    "\"reload failed\",\"revoked\":0}\n");
+	ctl_buf_free(&b);
+	ctl_fmt_reload(&b, true, "configuration reloaded", -1, true);
+	ctl_printf(&b, "%c", '\0');
+	ck_assert_str_eq(b.p, "{\"ok\":true,\"message\":"
+	    "\"configuration reloaded\"}\n");
+	ctl_buf_free(&b);
+	ctl_fmt_reload(&b, true, "configuration reloaded; 2 relays revoked",
+	    2, false);
+	ctl_printf(&b, "%c", '\0');
+	ck_assert_str_eq(b.p, "configuration reloaded; 2 relays revoked\n");
+	ctl_buf_free(&b);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -220,6 +259,7 @@ control_suite(void)
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_message_and_growth);
+	tcase_add_test(tc, test_reload_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
