@@ -76,16 +76,27 @@ expect_words() {
 }
 
 # access_line CTL TIMEOUT: the access line of the control connection
-# whose client side is CTL (HOST:PORT as the daemon writes it).
+# whose client side is CTL (HOST:PORT as the daemon writes it), among the
+# lines logged since the client started ($LOG_MARK): an earlier session
+# may have had the same ephemeral port.
+LOG_MARK=0
+log_since_mark() {
+	tail -n +$((LOG_MARK + 1)) "$SG_LOG"
+}
 access_line() {
-	sg_log_wait " $1 access " "$2" || return 1
-	grep -F " $1 access " "$SG_LOG" | head -n 1
+	local end=$(( $(sg_now_ms) + $2 * 1000 ))
+	until log_since_mark | grep -qF " $1 access "; do
+		[ "$(sg_now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+	log_since_mark | grep -F " $1 access " | head -n 1
 }
 
 # udpc OUT CONF GATEWAY CLIENT-ARGS...: udptool.py client under sixgate.
 udpc() {
 	local o=$1 conf=$2 gw=$3 rc=0
 	shift 3
+	LOG_MARK=$(wc -l < "$SG_LOG")
 	pl_run -c "$conf" "$SG_PY" "$SG_INTEG/udptool.py" client \
 	    --gateway "$gw" "$@" > "$o" 2> "$o.err" || rc=$?
 	if [ "$rc" != 0 ]; then
@@ -165,6 +176,7 @@ done
 two_sockets() {
 	local what=$1 conf=$2 gw=$3 o=$SG_TMP/two-$1 gate=$SG_TMP/gate-$1
 	local pid c0 c1 k ctl other line t n sent bytes
+	LOG_MARK=$(wc -l < "$SG_LOG")
 	sg_bg timeout 90 "$PL_WRAPPER" -f "$conf" -- "$SG_PY" "$SG_INTEG/udptool.py" \
 	    client "$5" "$6" --also "$7" "$8" --family "$4" --sockets 2 \
 	    --direct "$9" --gateway "$gw" --gate "$gate" --timeout 15 \
@@ -206,7 +218,7 @@ two_sockets() {
 		line=$(access_line "$ctl" 3) ||
 			pl_fail_with "$o" "$what: no access line within 3 s of closing socket $k (control $ctl)"
 		sg_info "ok: $what: socket $k closed, its association ended after $(( $(sg_now_ms) - t )) ms or less"
-		if [ -n "$other" ] && grep -qF " $other access " "$SG_LOG"; then
+		if [ -n "$other" ] && log_since_mark | grep -qF " $other access "; then
 			pl_fail_with "$o" "$what: closing socket 0 ended socket 1's association"
 		fi
 		read -r sent bytes < <(sed -n "s/^sock_$k sent=\\([0-9]*\\) bytes=\\([0-9]*\\)$/\\1 \\2/p" "$o")
