@@ -21,6 +21,7 @@
 #include "session.h"
 #include "sgio.h"
 #include "sock.h"
+#include "stats.h"
 #include "socks5.h"
 
 #define LISTEN_BACKLOG	1024
@@ -120,18 +121,21 @@ complain_refusal(struct complaints *cp, const struct sockaddr *sa,
 	addr_ntop_host(sa, who, sizeof(who));
 	switch (err) {
 	case EUSERS:
+		stats_refused(STATS_REFUSED_MAX_PER_CLIENT);
 		snprintf(msg, sizeof(msg), "%s has %d sessions "
 		    "(limits.max_per_client): refusing more", who,
 		    c->max_per_client);
 		complain(&cp->client, msg, 0);
 		break;
 	case ETOOMANYREFS:
+		stats_refused(STATS_REFUSED_MAX_HANDSHAKES_PER_CLIENT);
 		snprintf(msg, sizeof(msg), "%s has %d sessions in their "
 		    "handshake (limits.max_handshakes_per_client): refusing "
 		    "more", who, c->max_handshakes_per_client);
 		complain(&cp->client_handshakes, msg, 0);
 		break;
 	case EBUSY:
+		stats_refused(STATS_REFUSED_MAX_HANDSHAKES);
 		snprintf(msg, sizeof(msg), "%d sessions in their handshake "
 		    "(limits.max_handshakes %u:%u:%u): dropping new clients",
 		    registry_handshakes(), c->max_handshakes.start,
@@ -139,6 +143,7 @@ complain_refusal(struct complaints *cp, const struct sockaddr *sa,
 		complain(&cp->handshakes, msg, 0);
 		break;
 	case EAGAIN:
+		stats_refused(STATS_REFUSED_MAX_RELAYS);
 		snprintf(msg, sizeof(msg), "relay limit reached (%d "
 		    "sessions): refusing new clients", c->max_relays);
 		complain(&cp->relays, msg, 0);
@@ -162,6 +167,7 @@ hand_over(int fd, const struct sockaddr_storage *peer, struct complaints *cp)
 	char msg[160];
 
 	if (!fdbudget_take(FDBUDGET_CONNECT)) {
+		stats_refused(STATS_REFUSED_DESCRIPTORS);
 		snprintf(msg, sizeof(msg), "descriptor budget spent (%d of "
 		    "%d in use): refusing new clients", fdbudget_used(),
 		    fdbudget_total());

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "authpool.h"
 #include "config_int.h"
+#include "metrics_text.h"
 
 #define LISTEN_MAX	64
 
@@ -335,6 +336,53 @@ parse_control(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
 }
 
 /*
+ * metrics: { listen = "127.0.0.1:9180"; path = "/metrics";
+ * user_labels = true; }: the endpoint answers anyone who can connect,
+ * so only a loopback address is accepted.
+ */
+static int
+parse_metrics(struct cfg_pctx *p, const config_setting_t *g,
+    struct config *c)
+{
+	static const char *const keys[] = { "listen", "path", "user_labels",
+	    NULL };
+	struct config_listen *l = &c->metrics_listen;
+	const config_setting_t *s;
+	char text[256];
+
+	if (cfg_check_keys(p, g, "metrics", keys) == -1)
+		return -1;
+	c->metrics_on = true;
+	if ((s = config_setting_get_member(g, "listen")) != NULL) {
+		if (cfg_get_string(p, s, text, sizeof(text)) == -1)
+			return -1;
+		if (strlen(text) >= sizeof(l->text) ||
+		    addr_parse_sockaddr(text, &l->ss, &l->sslen) != ADDR_OK)
+			return cfg_fail(p, s, "metrics.listen: \"%s\" is not a "
+			    "numeric address:port or [ipv6]:port", text);
+		snprintf(l->text, sizeof(l->text), "%s", text);
+		if (!addr_is_loopback((const struct sockaddr *)&l->ss))
+			return cfg_fail(p, s, "metrics.listen must be a "
+			    "loopback address (127.0.0.0/8 or [::1]), not %s",
+			    text);
+	}
+	if ((s = config_setting_get_member(g, "path")) != NULL) {
+		if (cfg_get_string(p, s, text, sizeof(text)) == -1)
+			return -1;
+		if (strlen(text) >= sizeof(c->metrics_path) ||
+		    !metrics_path_ok(text))
+			return cfg_fail(p, s, "metrics.path: \"%s\" is not a "
+			    "path like \"/metrics\" (printable ASCII, no "
+			    "spaces, '?', '#' or '%%')", text);
+		snprintf(c->metrics_path, sizeof(c->metrics_path), "%s", text);
+	}
+	if ((s = config_setting_get_member(g, "user_labels")) != NULL &&
+	    cfg_get_bool(p, s, &c->metrics_user_labels) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * PAM with yescrypt is CPU-bound (about 50 ms a login): two at a time
  * per core keeps the cores busy while one waits on I/O, and no fewer
  * than 4, so that one slow PAM module does not stall every login.
@@ -369,6 +417,12 @@ set_defaults(struct config *c)
 	    "/run/sixgate/control.sock");
 	c->control_mode = 0660;
 	c->control_gid = -1;
+	snprintf(c->metrics_path, sizeof(c->metrics_path), "/metrics");
+	snprintf(c->metrics_listen.text, sizeof(c->metrics_listen.text),
+	    "127.0.0.1:9180");
+	(void)addr_parse_sockaddr(c->metrics_listen.text, &c->metrics_listen.ss,
+	    &c->metrics_listen.sslen);
+	c->metrics_user_labels = true;
 	/* One address (or NAT) cannot take every relay. */
 	c->max_per_client = 1000;
 	c->auth_max_concurrent = default_pam_workers();
@@ -402,7 +456,7 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
 	    "resolve", "timeouts", "limits", "rules", "hops", "upstreams",
-	    "control", NULL };
+	    "control", "metrics", NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, root, "", keys) == -1)
@@ -434,6 +488,9 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 		return -1;
 	if ((s = config_setting_get_member(root, "control")) != NULL &&
 	    (cfg_must_be_group(p, s) == -1 || parse_control(p, s, c) == -1))
+		return -1;
+	if ((s = config_setting_get_member(root, "metrics")) != NULL &&
+	    (cfg_must_be_group(p, s) == -1 || parse_metrics(p, s, c) == -1))
 		return -1;
 	/* After listen: loops are checked against our own addresses. */
 	return cfg_parse_upstreams(p, root, c);
@@ -515,6 +572,16 @@ config_same_listeners(const struct config *a, const struct config *b)
 		    (const struct sockaddr *)&b->listen[i].ss))
 			return false;
 	return true;
+}
+
+bool
+config_same_metrics(const struct config *a, const struct config *b)
+{
+	if (a->metrics_on != b->metrics_on)
+		return false;
+	return !a->metrics_on || addr_equal(
+	    (const struct sockaddr *)&a->metrics_listen.ss,
+	    (const struct sockaddr *)&b->metrics_listen.ss);
 }
 
 /*

@@ -79,6 +79,15 @@ struct config {
 	long			 control_gid;		/* -1: keep */
 	char			 control_group[64];
 
+	/*
+	 * The metrics endpoint (metrics group, metrics.h); off when not
+	 * configured.  A loopback address only.
+	 */
+	bool			 metrics_on;
+	struct config_listen	 metrics_listen;
+	char			 metrics_path[128];	/* "/metrics" */
+	bool			 metrics_user_labels;	/* per-user series */
+
 	/* Chained relays (RFC 3089 section 4). */
 	struct route_hop	*hops;		/* named and inline hops */
 	size_t			 nhops;
@@ -119,5 +128,7 @@ void config_release(struct config *c);
 
 /* Are the two configs' listener lists the same (reload check)? */
 bool config_same_listeners(const struct config *a, const struct config *b);
+/* The same for the metrics listener (on or off, and its address). */
+bool config_same_metrics(const struct config *a, const struct config *b);
 
 #endif

@@ -282,6 +282,7 @@ request_login(struct request *r, const char *user, char *pass)
 	    &r->cfg->fail, (struct sockaddr *)&r->peer, sgio_now_ms())) > 0) {
 		explicit_bzero(pass, strlen(pass));
 		stats_login(0);
+		stats_refused(STATS_REFUSED_THROTTLED);
 		log_info("login refused without checking: %s is blocked for "
 		    "%d more s after failed logins", r->peerhost,
 		    (int)((wait + 999) / 1000));
@@ -296,6 +297,7 @@ request_login(struct request *r, const char *user, char *pass)
 		if (res == AUTH_DENIED) {
 			authcache_ticket_wipe(&t);
 			stats_login(0);
+			stats_refused(STATS_REFUSED_AUTH);
 			login_failed(r, user, why);
 			fail_delay(r, delay_ms);
 			return -1;

@@ -29,6 +29,7 @@
 #include "control.h"
 #include "fdbudget.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "relay.h"
 #include "registry.h"
@@ -165,6 +166,10 @@ reload(const char *path)
 	if (!config_same_listeners(cur, c))
 		log_warnx("reload: listen changes take effect only after a "
 		    "restart; the old listeners stay open");
+	if (!config_same_metrics(cur, c))
+		log_warnx("reload: metrics.listen changes (and adding or "
+		    "removing the metrics group) take effect only after a "
+		    "restart; the metrics listener stays as it is");
 	if (strcmp(cur->user, c->user) != 0)
 		log_warnx("reload: a new user takes effect only after a "
 		    "restart");
@@ -296,6 +301,8 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (control_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (metrics_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	drop_privileges(c->user);
 	if (!o.foreground)
 		detach();
@@ -313,6 +320,8 @@ main(int argc, char *argv[])
 	stats_init();
 	if (control_start() == -1)
 		fatal("cannot start the control thread");
+	if (metrics_start() == -1)
+		fatal("cannot start the metrics thread");
 	if (acceptor_start() == -1)
 		fatal("cannot start the accept thread");
 	notify_ready();

@@ -264,6 +264,30 @@ registry_list(size_t *n, struct stats_snapshot *ss)
 	return v;
 }
 
+void
+registry_totals(struct registry_totals *t, struct stats_snapshot *ss)
+{
+	struct registry_entry *e;
+
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&lock);
+	stats_get(ss);
+	t->sessions = total;
+	t->handshakes = handshakes;
+	for (e = sessions; e != NULL; e = e->next) {
+		if (e->stats == NULL)
+			continue;
+		/* Its connected address is set as its relay starts. */
+		if (e->info.connected[0] != '\0')
+			t->relays++;
+		ss->bytes_up += atomic_load_explicit(&e->stats->up,
+		    memory_order_relaxed);
+		ss->bytes_down += atomic_load_explicit(&e->stats->down,
+		    memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
 /* Lock held. */
 static void
 kill_entry(struct registry_entry *e)

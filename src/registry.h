@@ -75,6 +75,17 @@ struct stats_snapshot;
 struct registry_info *registry_list(size_t *n, struct stats_snapshot *ss);
 
 /*
+ * What the metrics endpoint shows of the sessions, without a copy of
+ * each: how many run, are in their handshake, relay now; and the global
+ * counters read under the same lock as the live relays' bytes, which
+ * are added to them (as registry_list's callers do).
+ */
+struct registry_totals {
+	int			 sessions, handshakes, relays;
+};
+void	registry_totals(struct registry_totals *t, struct stats_snapshot *ss);
+
+/*
  * The request ended: its bytes move from the live session to the
  * global counters (stats.h), at once for registry_list.
  */

@@ -121,6 +121,7 @@ log_denied(const struct request *r, const char *addr, int rule)
 	const struct acl_rule *ru;
 	char what[sizeof(r->dest_str) + ADDR_STRLEN + 32];
 
+	stats_refused(STATS_REFUSED_RULE);
 	snprintf(what, sizeof(what), "%s to %s%s%s%s", cmd_str(r->cmd),
 	    r->dest_str, addr != NULL ? " (" : "", addr != NULL ? addr : "",
 	    addr != NULL ? ")" : "");
@@ -346,6 +347,7 @@ request_take_fds(struct request *r, int n)
 		log_warnx("descriptor budget spent (%d of %d in use): %s "
 		    "refused with 0x01", fdbudget_used(), fdbudget_total(),
 		    cmd_str(r->cmd));
+	stats_refused(STATS_REFUSED_DESCRIPTORS);
 	return false;
 }
 
@@ -376,6 +378,8 @@ request_relay(struct request *r)
 	    &r->stats, &err);
 	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
+	stats_relay_done(r->cfg, r->rule, r->auth != REQUEST_AUTH_NONE ?
+	    r->user : NULL, r->stats.up, r->stats.down);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
 }

@@ -3,14 +3,20 @@
  */
 #include "sgconfig.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "sgio.h"
 #include "stats.h"
 
 static _Atomic uint64_t relays_total, logins_ok, logins_failed;
 static _Atomic uint64_t bytes_up, bytes_down;
+static _Atomic uint64_t refusals[STATS_REFUSAL_N];
 static _Atomic int64_t started;
+
+/* Set once by stats_enable_tables, before the sessions start. */
+static struct tally *_Atomic rule_tally, *_Atomic user_tally;
 
 void
 stats_init(void)
@@ -39,8 +45,30 @@ stats_relay_ended(uint64_t up, uint64_t down)
 }
 
 void
+stats_refused(enum stats_refusal why)
+{
+	if ((unsigned)why < STATS_REFUSAL_N)
+		atomic_fetch_add_explicit(&refusals[why], 1,
+		    memory_order_relaxed);
+}
+
+const char *
+stats_refusal_name(enum stats_refusal why)
+{
+	static const char *const names[STATS_REFUSAL_N] = {
+		"max_relays", "max_per_client", "max_handshakes",
+		"max_handshakes_per_client", "descriptors", "throttled",
+		"rule", "auth"
+	};
+
+	return (unsigned)why < STATS_REFUSAL_N ? names[why] : "unknown";
+}
+
+void
 stats_get(struct stats_snapshot *s)
 {
+	size_t i;
+
 	s->relays_total = atomic_load_explicit(&relays_total,
 	    memory_order_relaxed);
 	s->logins_ok = atomic_load_explicit(&logins_ok, memory_order_relaxed);
@@ -49,5 +77,68 @@ stats_get(struct stats_snapshot *s)
 	s->bytes_up = atomic_load_explicit(&bytes_up, memory_order_relaxed);
 	s->bytes_down = atomic_load_explicit(&bytes_down,
 	    memory_order_relaxed);
+	for (i = 0; i < STATS_REFUSAL_N; i++)
+		s->refusals[i] = atomic_load_explicit(&refusals[i],
+		    memory_order_relaxed);
 	s->started = atomic_load(&started);
+}
+
+int
+stats_enable_tables(void)
+{
+	struct tally *r, *u;
+
+	if (atomic_load(&rule_tally) != NULL)
+		return 0;
+	r = tally_new(STATS_RULES_MAX);
+	u = tally_new(STATS_USERS_MAX);
+	if (r == NULL || u == NULL) {
+		tally_free(r);
+		tally_free(u);
+		return -1;
+	}
+	atomic_store(&user_tally, u);
+	atomic_store(&rule_tally, r);
+	return 0;
+}
+
+void
+stats_relay_done(const struct config *c, int rule, const char *user,
+    uint64_t up, uint64_t down)
+{
+	struct tally *rt = atomic_load(&rule_tally);
+	struct tally *ut = atomic_load(&user_tally);
+	char label[32];
+
+	if (rt == NULL || ut == NULL)
+		return;
+	if (rule >= 0 && (size_t)rule < c->nrules) {
+		if (c->rules[rule].name[0] != '\0')
+			tally_add(rt, c->rules[rule].name, up, down);
+		else {
+			/* Unnamed: its 1-based number, as in log lines. */
+			snprintf(label, sizeof(label), "#%d", rule + 1);
+			tally_add(rt, label, up, down);
+		}
+	}
+	if (user != NULL && c->metrics_user_labels)
+		tally_add(ut, user, up, down);
+}
+
+struct tally_row *
+stats_rule_rows(size_t *n)
+{
+	struct tally *t = atomic_load(&rule_tally);
+
+	*n = 0;
+	return t != NULL ? tally_rows(t, n) : NULL;
+}
+
+struct tally_row *
+stats_user_rows(size_t *n)
+{
+	struct tally *t = atomic_load(&user_tally);
+
+	*n = 0;
+	return t != NULL ? tally_rows(t, n) : NULL;
 }

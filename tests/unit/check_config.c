@@ -636,6 +636,21 @@ static const struct bad bad_cases[] = {
 	    "control.group", "does not exist" },
 	{ "control: {\n  owner = \"root\"; };\n", 2, "unknown", "owner" },
 	{ "control = 1;\n", 1, "control", NULL },
+	/* metrics */
+	{ "metrics: {\n  listen = \"0.0.0.0:9180\"; };\n", 2,
+	    "metrics.listen must be a loopback address", NULL },
+	{ "metrics: {\n  listen = \"[::]:9180\"; };\n", 2,
+	    "metrics.listen must be a loopback address", NULL },
+	{ "metrics: {\n  listen = \"192.0.2.1:9180\"; };\n", 2,
+	    "metrics.listen must be a loopback address", NULL },
+	{ "metrics: {\n  listen = \"localhost:9180\"; };\n", 2,
+	    "metrics.listen", "numeric" },
+	{ "metrics: {\n\n  path = \"metrics\"; };\n", 3, "metrics.path",
+	    NULL },
+	{ "metrics: {\n  path = \"/a b\"; };\n", 2, "metrics.path", NULL },
+	{ "metrics: {\n  user_labels = 1; };\n", 2, "user_labels", NULL },
+	{ "metrics: {\n  port = 9180; };\n", 2, "unknown", "port" },
+	{ "metrics = 1;\n", 1, "metrics", NULL },
 };
 
 START_TEST(test_control)
@@ -658,6 +673,34 @@ START_TEST(test_control)
 	ck_assert_uint_eq(c->control_mode, 0600);
 	ck_assert_int_eq(c->control_gid, 0);
 	config_free(c);
+}
+END_TEST
+
+START_TEST(test_metrics)
+{
+	struct config *a, *b;
+
+	a = load_ok("listen = [ \"127.0.0.1:1080\" ];\n");
+	ck_assert(!a->metrics_on);
+	b = load_ok("metrics: { };\n");
+	ck_assert(b->metrics_on);
+	ck_assert_str_eq(b->metrics_path, "/metrics");
+	ck_assert_str_eq(b->metrics_listen.text, "127.0.0.1:9180");
+	ck_assert(b->metrics_user_labels);
+	ck_assert(!config_same_metrics(a, b));
+	config_free(a);
+	a = load_ok("metrics: { listen = \"[::1]:9100\"; path = \"/m/x\";"
+	    " user_labels = false; };\n");
+	ck_assert_str_eq(a->metrics_path, "/m/x");
+	ck_assert(!a->metrics_user_labels);
+	ck_assert(!config_same_metrics(a, b));
+	config_free(a);
+	a = load_ok("metrics: { listen = \"127.0.0.1:9180\"; path = \"/o\"; };\n");
+	ck_assert(config_same_metrics(a, b));
+	config_free(a);
+	config_free(b);
+	a = load_ok("metrics: { listen = \"127.1.2.3:0\"; };\n");
+	config_free(a);
 }
 END_TEST
 
@@ -844,6 +887,7 @@ config_suite(void)
 	tcase_add_test(tc, test_boundaries_accepted);
 	tcase_add_test(tc, test_rule_policy_keys);
 	tcase_add_test(tc, test_control);
+	tcase_add_test(tc, test_metrics);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
