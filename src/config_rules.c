@@ -4,6 +4,7 @@
  */
 #include "sgconfig.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,11 +160,78 @@ parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 	return 0;
 }
 
+/* A positive whole number of at most hi; -1 (logged) otherwise. */
+static int
+get_positive(struct cfg_pctx *p, const config_setting_t *s, long long hi,
+    uint64_t *out)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return cfg_fail(p, s, "limits: %s must be a whole number",
+		    config_setting_name(s));
+	v = config_setting_get_int64(s);
+	if (v <= 0 || v > hi)
+		return cfg_fail(p, s, "limits: %s must be between 1 and %lld",
+		    config_setting_name(s), hi);
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/*
+ * limits: { bandwidth_down; bandwidth_up; max_relays; quota;
+ * quota_period; } of an allow rule (usage.h); a quota without a period
+ * counts per month.
+ */
+static int
+parse_rule_limits(struct cfg_pctx *p, const config_setting_t *g,
+    struct acl_rule *r)
+{
+	static const char *const keys[] = { "bandwidth_down", "bandwidth_up",
+	    "max_relays", "quota", "quota_period", NULL };
+	struct acl_limits *l = &r->limits;
+	const config_setting_t *s;
+	char period[16];
+	uint64_t v;
+
+	if (cfg_must_be_group(p, g) == -1 ||
+	    cfg_check_keys(p, g, "limits of a rule", keys) == -1)
+		return -1;
+	if (r->action != ACL_ALLOW)
+		return cfg_fail(p, g, "limits: only an allow rule has limits");
+	if (((s = config_setting_get_member(g, "bandwidth_down")) != NULL &&
+	    get_positive(p, s, 1000000000000LL, &l->bw_down) == -1) ||
+	    ((s = config_setting_get_member(g, "bandwidth_up")) != NULL &&
+	    get_positive(p, s, 1000000000000LL, &l->bw_up) == -1) ||
+	    ((s = config_setting_get_member(g, "quota")) != NULL &&
+	    get_positive(p, s, INT64_MAX / 2, &l->quota) == -1))
+		return -1;
+	if ((s = config_setting_get_member(g, "max_relays")) != NULL) {
+		if (get_positive(p, s, 1000000, &v) == -1)
+			return -1;
+		l->max_relays = (int)v;
+	}
+	if ((s = config_setting_get_member(g, "quota_period")) != NULL) {
+		if (l->quota == 0)
+			return cfg_fail(p, s, "limits: quota_period without "
+			    "quota");
+		if (cfg_get_string(p, s, period, sizeof(period)) == -1 ||
+		    !qperiod_parse(period, &l->period))
+			return cfg_fail(p, s, "limits: quota_period must be "
+			    "\"day\", \"week\" or \"month\"");
+	} else if (l->quota > 0)
+		l->period = QPERIOD_MONTH;
+	r->has_limits = l->bw_down || l->bw_up || l->max_relays || l->quota;
+	return 0;
+}
+
 static int
 parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 {
 	static const char *const keys[] = { "name", "action", "from", "users",
-	    "to", "ports", "commands", "groups", "time", "auth", NULL };
+	    "to", "ports", "commands", "groups", "time", "auth", "limits",
+	    NULL };
 	const config_setting_t *s;
 	char action[16];
 
@@ -206,6 +274,9 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 		return -1;
 	if ((s = config_setting_get_member(g, "commands")) != NULL &&
 	    parse_commands(p, s, r) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "limits")) != NULL &&
+	    parse_rule_limits(p, s, r) == -1)
 		return -1;
 	return 0;
 }
