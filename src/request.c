@@ -265,7 +265,7 @@ request_via_upstream(struct request *r, const struct route *rt,
 	size_t i, k, order[ROUTE_CHAINS_MAX], n = 0;
 	int pass;
 
-	if (!request_allow_dest(r, dest))
+	if (!request_allow_dest(r, dest) || !request_limits_admit(r))
 		return S5_REP_NOT_ALLOWED;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < rt->nchains; i++)
@@ -314,6 +314,7 @@ request_take_fds(struct request *r, int n)
 void
 request_relay(struct request *r)
 {
+	struct relay_limit lim;
 	enum relay_end end;
 	int err;
 
@@ -334,7 +335,7 @@ request_relay(struct request *r)
 	stats_relay_started();
 	registry_set_fds(r->reg, r->cfd, r->dfd);
 	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
-	    &r->stats, &err);
+	    request_limits_relay(r, &lim), &r->stats, &err);
 	r->end = relay_end_str(end);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
@@ -461,6 +462,7 @@ request_run(struct request *r)
 		r->end = "unsupported";
 		break;
 	}
+	request_limits_release(r);
 	if (cut_by_shutdown(r))
 		r->end = "shutdown";
 	else if (registry_killed(r->reg) && r->end != NULL &&

@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "relay.h"
 #include "socks5.h"
+#include "usage.h"
 #include "usergroups.h"
 
 /* How the client proved who it is. */
@@ -93,6 +94,7 @@ struct request {
 	 */
 	int64_t			 deadline;
 	int			 rule;		/* index that allowed it, -1 */
+	struct usage_lease	 lease;		/* its limits (request_limits) */
 	char			 extra[160];
 	const char		*end;		/* why it ended */
 };
