@@ -17,33 +17,37 @@ tbucket_init(struct tbucket *b, uint64_t rate, int64_t now)
 	b->rate = rate;
 	b->burst = tbucket_burst_for(rate);
 	b->tokens = b->burst;
+	b->frac = 0;
 	b->last = now;
 }
 
 void
 tbucket_refill(struct tbucket *b, int64_t now)
 {
-	uint64_t add, ms;
+	uint64_t ms, units, add;
 
 	if (now <= b->last)
 		return;		/* a clock that went back adds nothing */
 	ms = (uint64_t)(now - b->last);
+	b->last = now;
 	/* Past a full burst's worth of time the product is not needed. */
-	if (b->rate == 0 || ms >= (b->burst * 1000) / b->rate + 1)
-		add = b->burst;
-	else
-		add = b->rate * ms / 1000;
-	/*
-	 * The clock moves on only by what was added: the fraction of a
-	 * byte that a millisecond of a slow rate is worth is not lost.
-	 */
-	if (add >= b->burst - b->tokens || b->rate == 0) {
+	if (b->rate == 0 || ms > (b->burst * 1000) / b->rate) {
 		b->tokens = b->burst;
-		b->last = now;
-	} else if (add > 0) {
-		b->tokens += add;
-		b->last += (int64_t)(add * 1000 / b->rate);
+		b->frac = 0;
+		return;
 	}
+	/*
+	 * In thousandths of a byte, so that the fraction a millisecond of
+	 * a slow rate is worth is carried over, not lost.
+	 */
+	units = b->rate * ms + b->frac;
+	add = units / 1000;
+	b->frac = units % 1000;
+	if (add >= b->burst - b->tokens) {
+		b->tokens = b->burst;
+		b->frac = 0;
+	} else
+		b->tokens += add;
 }
 
 void
@@ -100,8 +104,8 @@ tbucket_wait_ms(const struct tbucket *b, uint64_t want, int64_t now)
 
 	if (b->tokens >= need || b->rate == 0)
 		return 0;
-	/* Rounded up, from the refill clock (which may lag now a little). */
-	at = b->last + (int64_t)(((need - b->tokens) * 1000 + b->rate - 1) /
-	    b->rate);
+	/* Rounded up, from the last refill, counting its fraction. */
+	at = b->last + (int64_t)(((need - b->tokens) * 1000 - b->frac +
+	    b->rate - 1) / b->rate);
 	return at > now ? at - now : 1;
 }

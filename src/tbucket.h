@@ -15,6 +15,7 @@ struct tbucket {
 	uint64_t	rate;		/* bytes a second; 0: unlimited */
 	uint64_t	burst;		/* most tokens kept */
 	uint64_t	tokens;
+	uint64_t	frac;		/* thousandths of a token, < 1000 */
 	int64_t		last;		/* clock of the last refill, ms */
 };
 
