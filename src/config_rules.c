@@ -4,6 +4,7 @@
  */
 #include "sgconfig.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,18 +161,63 @@ parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 	return 0;
 }
 
-/* A positive whole number of at most hi; -1 (logged) otherwise. */
+/*
+ * A string "N" or "N" with a decimal unit k, M, G or T (1000^1..4) ->
+ * *out; false when it is not one or overflows.
+ */
+static bool
+parse_amount(const char *v, uint64_t *out)
+{
+	static const char units[] = "kMGT";
+	const char *u;
+	uint64_t n = 0;
+	int i;
+
+	if (*v < '0' || *v > '9')
+		return false;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	if (*v != '\0') {
+		if (v[1] != '\0' || (u = strchr(units, *v)) == NULL)
+			return false;
+		for (i = 0; i <= u - units; i++) {
+			if (n > UINT64_MAX / 1000)
+				return false;
+			n *= 1000;
+		}
+	}
+	*out = n;
+	return true;
+}
+
+/*
+ * A positive whole number of at most hi; -1 (logged) otherwise.  As a
+ * string it may carry a unit ("5G"): libconfig before 1.7 cuts a bare
+ * number past 2^31 to 32 bits without a word (5000000000L is kept).
+ */
 static int
 get_positive(struct cfg_pctx *p, const config_setting_t *s, long long hi,
     uint64_t *out)
 {
 	long long v;
+	uint64_t u;
 
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (!parse_amount(config_setting_get_string(s), &u))
+			return cfg_fail(p, s, "limits: %s: \"%s\" is not a "
+			    "number (with an optional unit k, M, G or T)",
+			    config_setting_name(s),
+			    config_setting_get_string(s));
+		v = u > (uint64_t)hi ? hi + 1 : (long long)u;
+	} else if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64)
 		return cfg_fail(p, s, "limits: %s must be a whole number",
 		    config_setting_name(s));
-	v = config_setting_get_int64(s);
+	else
+		v = config_setting_get_int64(s);
 	if (v <= 0 || v > hi)
 		return cfg_fail(p, s, "limits: %s must be between 1 and %lld",
 		    config_setting_name(s), hi);
