@@ -77,8 +77,9 @@ log_refusal(const struct request *r, int k, const char *subject,
 		snprintf(why, sizeof(why), "out of memory");
 		break;
 	}
-	log_info("%s denied by the limits of rule %d%s%s%s (line %d) for %s: "
-	    "%s", r->dest_str, k + 1, ru->name[0] ? " (" : "", ru->name,
+	log_info("%s to %s denied by the limits of rule %d%s%s%s (line %d) "
+	    "for %s: %s", r->cmd == S5_CMD_BIND ? "bind" : "connect",
+	    r->dest_str, k + 1, ru->name[0] ? " (" : "", ru->name,
 	    ru->name[0] ? ")" : "", ru->line, who, why);
 }
 
