@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "qperiod.h"
 #include "timewin.h"
 
 enum acl_action {
@@ -37,6 +38,17 @@ enum acl_action {
 
 struct acl_portrange {
 	uint16_t lo, hi;	/* inclusive */
+};
+
+/*
+ * A rule's `limits` block, for the relays it allows (usage.h applies
+ * them, per user, or per client address without a user); 0: no limit.
+ */
+struct acl_limits {
+	uint64_t	 bw_up, bw_down;	/* bytes a second */
+	int		 max_relays;		/* at once */
+	uint64_t	 quota;			/* bytes, up + down */
+	enum qperiod	 period;		/* of the quota */
 };
 
 /*
@@ -70,6 +82,8 @@ struct acl_rule {
 	struct acl_portrange	*ports;
 	size_t			 nports;
 	unsigned		 commands;	/* ACL_CMD_* bits, 0 = all */
+	struct acl_limits	 limits;
+	bool			 has_limits;	/* any of them set */
 };
 
 /* What is being asked for. */

@@ -67,8 +67,9 @@ cmd_bind_run(struct request *r)
 	addr_unmap_v4(&res.addrs[0]);
 	peer = (const struct sockaddr *)&res.addrs[0];
 	res.n = 1;
-	if (addr_is_unspecified(peer) ? !request_allow_dest(r, NULL) :
-	    request_allow_addrs(r, &res, skip) == 0) {
+	if ((addr_is_unspecified(peer) ? !request_allow_dest(r, NULL) :
+	    request_allow_addrs(r, &res, skip) == 0) ||
+	    !request_limits_admit(r)) {
 		rep = S5_REP_NOT_ALLOWED;
 		goto refuse;
 	}

@@ -33,7 +33,8 @@ connect_direct(struct request *r)
 
 	if ((rep = request_resolve(r, &res)) != S5_REP_SUCCEEDED)
 		return rep;
-	if (request_allow_addrs(r, &res, skip) == 0)
+	if (request_allow_addrs(r, &res, skip) == 0 ||
+	    !request_limits_admit(r))
 		return S5_REP_NOT_ALLOWED;
 	/* RFC 8305 staggers attempts: a few at once, as the budget allows. */
 	inflight = fdbudget_attempts();

@@ -4,6 +4,8 @@
  */
 #include "sgconfig.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,11 +161,123 @@ parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 	return 0;
 }
 
+/*
+ * A string "N" or "N" with a decimal unit k, M, G or T (1000^1..4) ->
+ * *out; false when it is not one or overflows.
+ */
+static bool
+parse_amount(const char *v, uint64_t *out)
+{
+	static const char units[] = "kMGT";
+	const char *u;
+	uint64_t n = 0;
+	int i;
+
+	if (*v < '0' || *v > '9')
+		return false;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	if (*v != '\0') {
+		if (v[1] != '\0' || (u = strchr(units, *v)) == NULL)
+			return false;
+		for (i = 0; i <= u - units; i++) {
+			if (n > UINT64_MAX / 1000)
+				return false;
+			n *= 1000;
+		}
+	}
+	*out = n;
+	return true;
+}
+
+/*
+ * A positive whole number of at most hi; -1 (logged) otherwise.  As a
+ * string it may carry a unit ("5G"): libconfig before 1.7 cuts a bare
+ * number past 2^31 to 32 bits without a word (5000000000L is kept).
+ */
+static int
+get_positive(struct cfg_pctx *p, const config_setting_t *s, long long hi,
+    uint64_t *out)
+{
+	long long v;
+	uint64_t u;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (!parse_amount(config_setting_get_string(s), &u))
+			return cfg_fail(p, s, "limits: %s: \"%s\" is not a "
+			    "number (with an optional unit k, M, G or T)",
+			    config_setting_name(s),
+			    config_setting_get_string(s));
+		v = u > (uint64_t)hi ? hi + 1 : (long long)u;
+	} else if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return cfg_fail(p, s, "limits: %s must be a whole number",
+		    config_setting_name(s));
+	else
+		v = config_setting_get_int64(s);
+	if (v <= 0 || v > hi)
+		return cfg_fail(p, s, "limits: %s must be between 1 and %lld",
+		    config_setting_name(s), hi);
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/*
+ * limits: { bandwidth_down; bandwidth_up; max_relays; quota;
+ * quota_period; } of an allow rule (usage.h); a quota without a period
+ * counts per month.
+ */
+static int
+parse_rule_limits(struct cfg_pctx *p, const config_setting_t *g,
+    struct acl_rule *r)
+{
+	static const char *const keys[] = { "bandwidth_down", "bandwidth_up",
+	    "max_relays", "quota", "quota_period", NULL };
+	struct acl_limits *l = &r->limits;
+	const config_setting_t *s;
+	char period[16];
+	uint64_t v;
+
+	if (cfg_must_be_group(p, g) == -1 ||
+	    cfg_check_keys(p, g, "limits of a rule", keys) == -1)
+		return -1;
+	if (r->action != ACL_ALLOW)
+		return cfg_fail(p, g, "limits: only an allow rule has limits");
+	if (((s = config_setting_get_member(g, "bandwidth_down")) != NULL &&
+	    get_positive(p, s, 1000000000000LL, &l->bw_down) == -1) ||
+	    ((s = config_setting_get_member(g, "bandwidth_up")) != NULL &&
+	    get_positive(p, s, 1000000000000LL, &l->bw_up) == -1) ||
+	    ((s = config_setting_get_member(g, "quota")) != NULL &&
+	    get_positive(p, s, INT64_MAX / 2, &l->quota) == -1))
+		return -1;
+	if ((s = config_setting_get_member(g, "max_relays")) != NULL) {
+		if (get_positive(p, s, 1000000, &v) == -1)
+			return -1;
+		l->max_relays = (int)v;
+	}
+	if ((s = config_setting_get_member(g, "quota_period")) != NULL) {
+		if (l->quota == 0)
+			return cfg_fail(p, s, "limits: quota_period without "
+			    "quota");
+		if (cfg_get_string(p, s, period, sizeof(period)) == -1 ||
+		    !qperiod_parse(period, &l->period))
+			return cfg_fail(p, s, "limits: quota_period must be "
+			    "\"day\", \"week\" or \"month\"");
+	} else if (l->quota > 0)
+		l->period = QPERIOD_MONTH;
+	r->has_limits = l->bw_down || l->bw_up || l->max_relays || l->quota;
+	return 0;
+}
+
 static int
 parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 {
 	static const char *const keys[] = { "name", "action", "from", "users",
-	    "to", "ports", "commands", "groups", "time", "auth", NULL };
+	    "to", "ports", "commands", "groups", "time", "auth", "limits",
+	    NULL };
 	const config_setting_t *s;
 	char action[16];
 
@@ -206,6 +320,9 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 		return -1;
 	if ((s = config_setting_get_member(g, "commands")) != NULL &&
 	    parse_commands(p, s, r) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "limits")) != NULL &&
+	    parse_rule_limits(p, s, r) == -1)
 		return -1;
 	return 0;
 }

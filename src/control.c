@@ -26,6 +26,7 @@
 #include "request.h"
 #include "sgio.h"
 #include "stats.h"
+#include "usage.h"
 
 #define REQ_TIMEOUT_MS	2000
 #define RELOAD_WAIT_S	10
@@ -231,6 +232,29 @@ do_reload(struct ctl_buf *b, bool json, bool revoking, bool *ok)
 	ctl_fmt_reload(b, *ok, msg, n, json);
 }
 
+/*
+ * quota [USER]: the rules' quota use (usage.h) under the current
+ * configuration's rules, of USER (raw, as the table keys it) or all.
+ */
+static void
+do_quota(const struct ctl_req *q, struct ctl_buf *b)
+{
+	struct config *c = config_current();
+	struct usage_info *v;
+	size_t n;
+
+	if (c == NULL || !usage_quota_configured(c)) {
+		ctl_fmt_message(b, true, "no quotas configured", q->json);
+		if (c != NULL)
+			config_release(c);
+		return;
+	}
+	v = usage_list(c, q->arg[0] != '\0' ? q->arg : NULL, time(NULL), &n);
+	config_release(c);
+	ctl_fmt_quota(b, v, n, q->json);
+	free(v);
+}
+
 /* Carry out q into b; false for a daemon-side error. */
 static bool
 answer(const struct ctl_req *q, struct ctl_buf *b)
@@ -288,7 +312,7 @@ answer(const struct ctl_req *q, struct ctl_buf *b)
 		do_reload(b, q->json, q->revoke, &ok);
 		break;
 	case CTL_QUOTA:
-		ctl_fmt_message(b, true, "no quotas configured", q->json);
+		do_quota(q, b);
 		break;
 	}
 	return ok;

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctlproto.h"
+#include "escape.h"
+#include "usage.h"
 
 #define WS	" \t\r\n"
 
@@ -264,4 +267,55 @@ void
 ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg, bool json)
 {
 	ctl_fmt_reload(b, ok, msg, -1, json);
+}
+
+/* t as local "YYYY-MM-DD HH:MM" (pure but for the zone). */
+static const char *
+local_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+void
+ctl_fmt_quota(struct ctl_buf *b, const struct usage_info *v, size_t n,
+    bool json)
+{
+	char rule[ESCAPE_LEN(USAGE_RULELEN)], subj[ESCAPE_LEN(USAGE_SUBJLEN)];
+	char t1[32], t2[32];
+	const struct usage_info *u;
+	size_t i;
+
+	if (json)
+		ctl_printf(b, "{\"quotas\":[");
+	else
+		ctl_printf(b, "%-16s %-20s %14s %14s %-6s %-16s %s\n", "RULE",
+		    "SUBJECT", "USED", "LIMIT", "PERIOD", "SINCE", "UNTIL");
+	for (i = 0; i < n; i++) {
+		u = &v[i];
+		if (!json) {
+			ctl_printf(b, "%-16s %-20s %14" PRIu64 " %14" PRIu64
+			    " %-6s %-16s %s\n", escape_log_str(u->rule, rule,
+			    sizeof(rule)), escape_log_str(u->subject, subj,
+			    sizeof(subj)), u->used, u->limit,
+			    qperiod_name(u->period), local_time(u->start, t1,
+			    sizeof(t1)), local_time(u->until, t2, sizeof(t2)));
+			continue;
+		}
+		ctl_printf(b, "%s{\"rule\":", i ? "," : "");
+		ctl_json_str(b, u->rule);
+		ctl_printf(b, ",\"subject\":");
+		ctl_json_str(b, u->subject);
+		ctl_printf(b, ",\"used\":%" PRIu64 ",\"limit\":%" PRIu64
+		    ",\"period\":\"%s\",\"since\":%" PRId64 ",\"until\":%"
+		    PRId64 ",\"relays\":%d}", u->used, u->limit,
+		    qperiod_name(u->period), (int64_t)u->start,
+		    (int64_t)u->until, u->relays);
+	}
+	if (json)
+		ctl_printf(b, "]}\n");
 }

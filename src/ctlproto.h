@@ -61,6 +61,13 @@ void	ctl_fmt_status(struct ctl_buf *b, const struct ctl_status *s,
 /* The sessions v[0..n), ages from now (sgio_now_ms clock). */
 void	ctl_fmt_sessions(struct ctl_buf *b, const struct registry_info *v,
 	    size_t n, int64_t now, bool json);
+/*
+ * The quota table (sixgatectl quota): v[0..n) from usage_list, times in
+ * local time (text) or seconds since the epoch (JSON).
+ */
+struct usage_info;
+void	ctl_fmt_quota(struct ctl_buf *b, const struct usage_info *v,
+	    size_t n, bool json);
 /* A one-line message {"ok":..,"message":..} or the text itself. */
 void	ctl_fmt_message(struct ctl_buf *b, bool ok, const char *msg,
 	    bool json);

@@ -101,6 +101,11 @@ struct dir {
 	bool		 nosplice;	/* splice refused: read/write */
 	bool		 shut;		/* EOF passed on to `to` */
 	_Atomic uint64_t *count;
+	/* Limits (NULL: none): this direction is lim's number idx. */
+	const struct relay_limit *lim;
+	int		 idx;
+	int64_t		 retry_at;	/* no input wanted before, 0: none */
+	bool		 quota_out;	/* no input wanted any more */
 };
 
 static size_t
@@ -159,25 +164,26 @@ flush(struct dir *d)
 	return moved ? STEP_MOVED : STEP_IDLE;
 }
 
-/* Read side: take in at most CHUNK bytes. */
+/* Read side: take in at most cap (<= CHUNK) bytes; *got: how many. */
 static enum step
-fill(struct dir *d)
+fill(struct dir *d, size_t cap, size_t *got)
 {
 	ssize_t n;
 	int saved;
 
+	*got = 0;
 	/* No pipe (EMFILE, ENFILE): the direction falls back to a buffer. */
 	if (d->pipe[0] == -1 && d->buf == NULL && !d->nosplice &&
 	    pipe_get(d->pipe) == -1)
 		d->pipe[0] = d->pipe[1] = -1;
 	if (d->pipe[0] != -1) {
-		n = splice(d->from, NULL, d->pipe[1], NULL, CHUNK,
+		n = splice(d->from, NULL, d->pipe[1], NULL, cap,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == -1 && errno == EINVAL) {
 			/* Not spliceable here: read/write from now on. */
 			pipe_put(d->pipe, true);
 			d->nosplice = true;
-			return fill(d);
+			return fill(d, cap, got);
 		}
 		if (n > 0)
 			d->inpipe += (size_t)n;
@@ -189,14 +195,16 @@ fill(struct dir *d)
 	} else {
 		if (d->buf == NULL && (d->buf = malloc(CHUNK)) == NULL)
 			return STEP_NOMEM;
-		n = recv(d->from, d->buf, CHUNK, 0);
+		n = recv(d->from, d->buf, cap, 0);
 		if (n > 0) {
 			d->off = 0;
 			d->len = (size_t)n;
 		}
 	}
-	if (n > 0)
+	if (n > 0) {
+		*got = (size_t)n;
 		return STEP_MOVED;
+	}
 	if (n == 0) {
 		d->eof = true;
 		return STEP_MOVED;
@@ -206,9 +214,52 @@ fill(struct dir *d)
 	return STEP_ERR_FROM;
 }
 
-/* Move what can be moved now in one direction. */
+/*
+ * How much d may read now: CHUNK without limits; else what the limits
+ * grant, 0 when it must wait (retry_at set) or the quota is spent.
+ */
+static size_t
+allowance(struct dir *d)
+{
+	int64_t retry = 0;
+	uint64_t g;
+	bool out = false;
+
+	if (d->lim == NULL)
+		return CHUNK;
+	g = d->lim->grant(d->lim->ctx, d->idx, CHUNK, &retry, &out);
+	if (out)
+		d->quota_out = true;
+	else if (g == 0)
+		d->retry_at = sgio_now_ms() + (retry > 0 ? retry : 1);
+	return g > CHUNK ? CHUNK : (size_t)g;
+}
+
+/* Read what the limits allow; the rest of the grant goes back. */
 static enum step
-step(struct dir *d)
+fill_limited(struct dir *d, bool readable)
+{
+	size_t cap, got;
+	enum step r;
+
+	if (d->lim == NULL)
+		return fill(d, CHUNK, &got);
+	/* A grant only for input that is there: none sits unused. */
+	if (!readable || d->quota_out || d->retry_at != 0 ||
+	    (cap = allowance(d)) == 0)
+		return STEP_IDLE;
+	r = fill(d, cap, &got);
+	if (got < cap)
+		d->lim->unused(d->lim->ctx, d->idx, cap - got);
+	return r;
+}
+
+/*
+ * Move what can be moved now in one direction; readable: poll found
+ * its input readable (or hung up).
+ */
+static enum step
+step(struct dir *d, bool readable)
 {
 	enum step r, w;
 
@@ -217,7 +268,7 @@ step(struct dir *d)
 		return w;
 	r = STEP_IDLE;
 	if (!d->eof && pending(d) == 0) {
-		if ((r = fill(d)) != STEP_MOVED)
+		if ((r = fill_limited(d, readable)) != STEP_MOVED)
 			return r;
 		if ((w = flush(d)) != STEP_IDLE && w != STEP_MOVED)
 			return w;
@@ -244,7 +295,9 @@ events_for(const struct dir *rd, const struct dir *wr)
 {
 	short ev = 0;
 
-	if (!rd->eof && pending(rd) == 0)
+	/* A direction waiting for its limits does not poll for input. */
+	if (!rd->eof && pending(rd) == 0 && !rd->quota_out &&
+	    rd->retry_at == 0)
 		ev |= POLLIN;
 	if (pending(wr) > 0)
 		ev |= POLLOUT;
@@ -273,15 +326,64 @@ wait_ms(int64_t last, int64_t idle_ms, int64_t deadline, enum relay_end *end)
 	return wait > INT32_MAX ? INT32_MAX : wait;
 }
 
+/*
+ * The limits' side of the wait: directions whose time has come poll for
+ * input again; wait (-1: forever) is cut to the next that waits.
+ */
+static int64_t
+limits_wait(struct dir d[2], int64_t wait)
+{
+	int64_t now = sgio_now_ms(), left;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (d[i].retry_at == 0)
+			continue;
+		if ((left = d[i].retry_at - now) <= 0) {
+			d[i].retry_at = 0;
+			continue;
+		}
+		if (wait == -1 || left < wait)
+			wait = left;
+	}
+	return wait;
+}
+
+/* The quota is spent and nothing read is still to be delivered. */
+static bool
+quota_done(const struct dir d[2])
+{
+	return (d[0].quota_out || d[1].quota_out) && pending(&d[0]) == 0 &&
+	    pending(&d[1]) == 0;
+}
+
+/* What a step's outcome ends, for the side of direction i. */
+static bool
+step_ends(enum step s, int i, enum relay_end *end, int *err)
+{
+	if (s == STEP_ERR_FROM || s == STEP_ERR_TO) {
+		*err = errno;
+		*end = (i == 0) == (s == STEP_ERR_FROM) ?
+		    RELAY_END_CLIENT_ERR : RELAY_END_DEST_ERR;
+		return true;
+	}
+	if (s == STEP_NOMEM) {
+		*err = ENOMEM;
+		*end = RELAY_END_NOMEM;
+		return true;
+	}
+	return false;
+}
+
 enum relay_end
 relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
-    struct relay_stats *st, int *err)
+    const struct relay_limit *lim, struct relay_stats *st, int *err)
 {
 	struct dir d[2] = {
 		{ cfd, dfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
-		    &st->up },
+		    &st->up, lim, 0, 0, false },
 		{ dfd, cfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
-		    &st->down },
+		    &st->down, lim, 1, 0, false },
 	};
 	struct pollfd pfd[2];
 	enum relay_end end = RELAY_END_CLOSED;
@@ -292,6 +394,13 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 
 	*err = 0;
 	while (!(d[0].shut && d[1].shut)) {
+		if (quota_done(d)) {
+			end = RELAY_END_QUOTA;
+			break;
+		}
+		if ((wait = wait_ms(last, idle_ms, deadline, &end)) == 0)
+			break;
+		wait = limits_wait(d, wait);
 		/*
 		 * A socket we wait on for nothing is left out: its hang-up
 		 * would otherwise wake poll in a loop while the other side
@@ -301,11 +410,11 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 		pfd[0].fd = pfd[0].events != 0 ? cfd : -1;
 		pfd[1].events = events_for(&d[1], &d[0]);
 		pfd[1].fd = pfd[1].events != 0 ? dfd : -1;
-		if (pfd[0].fd == -1 && pfd[1].fd == -1)
-			break;		/* cannot happen; never wait forever */
-		if ((wait = wait_ms(last, idle_ms, deadline, &end)) == 0)
+		/* Nothing to wait for but the limits' time: never forever. */
+		if (pfd[0].fd == -1 && pfd[1].fd == -1 &&
+		    d[0].retry_at == 0 && d[1].retry_at == 0)
 			break;
-		rc = poll(pfd, 2, (int)wait);
+		rc = poll(pfd, 2, wait > INT32_MAX ? INT32_MAX : (int)wait);
 		if (rc == -1 && errno != EINTR) {
 			*err = errno;
 			end = RELAY_END_CLIENT_ERR;
@@ -314,19 +423,12 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 		if (rc <= 0)
 			continue;
 		for (i = 0; i < 2; i++) {
-			s = step(&d[i]);
+			s = step(&d[i], pfd[i].fd != -1 && (pfd[i].revents &
+			    (POLLIN | POLLHUP | POLLERR)) != 0);
 			if (s == STEP_MOVED)
 				last = sgio_now_ms();
-			else if (s == STEP_ERR_FROM || s == STEP_ERR_TO) {
-				*err = errno;
-				end = (i == 0) == (s == STEP_ERR_FROM) ?
-				    RELAY_END_CLIENT_ERR : RELAY_END_DEST_ERR;
+			else if (step_ends(s, i, &end, err))
 				goto out;
-			} else if (s == STEP_NOMEM) {
-				*err = ENOMEM;
-				end = RELAY_END_NOMEM;
-				goto out;
-			}
 		}
 	}
 out:
@@ -351,6 +453,8 @@ relay_end_str(enum relay_end e)
 		return "out-of-memory";
 	case RELAY_END_TIME:
 		return "time";
+	case RELAY_END_QUOTA:
+		return "quota";
 	}
 	return "?";
 }

@@ -9,6 +9,7 @@
 #define SG_RELAY_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -26,20 +27,38 @@ enum relay_end {
 	RELAY_END_CLIENT_ERR,	/* reset or error on the client side */
 	RELAY_END_DEST_ERR,	/* reset or error on the destination side */
 	RELAY_END_NOMEM,	/* no pipe and no buffer could be had */
-	RELAY_END_TIME		/* the deadline came (a rule's time window) */
+	RELAY_END_TIME,		/* the deadline came (a rule's time window) */
+	RELAY_END_QUOTA		/* the rule's quota is used up */
+};
+
+/*
+ * Limits on a relay's reads (a rule's `limits`, usage.h).  Before a
+ * read from the side of direction dir (0: client to destination, 1:
+ * back) that poll found readable, grant is asked for up to want bytes
+ * and returns how many may be read: the read is capped to that (so
+ * splice moves no more).  0 with *retry_ms: the direction does not
+ * poll for input for that long.  0 with *out: the quota is spent, the
+ * relay ends (RELAY_END_QUOTA) once what it holds is delivered.  What
+ * was granted and not read goes back through unused at once.
+ */
+struct relay_limit {
+	void		*ctx;
+	uint64_t	(*grant)(void *ctx, int dir, uint64_t want,
+			    int64_t *retry_ms, bool *out);
+	void		(*unused)(void *ctx, int dir, uint64_t n);
 };
 
 /*
  * Pump between cfd and dfd (both non-blocking sockets) until the relay
  * ends; idle_s 0 means no idle timeout; deadline (sgio_now_ms clock) 0
  * means none, else the relay ends then (the time windows of the rule
- * that allowed it closed).  The caller keeps ownership of
- * both fds and closes them.  Counters in st are added to, so bytes the
+ * that allowed it closed).  lim: limits on the reads, or NULL.  The
+ * caller keeps ownership of both fds and closes them.  Counters in st are added to, so bytes the
  * caller already forwarded can be counted there first.  *err receives
  * the errno behind an _ERR end.
  */
 enum relay_end relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
-	    struct relay_stats *st, int *err);
+	    const struct relay_limit *lim, struct relay_stats *st, int *err);
 
 const char *relay_end_str(enum relay_end e);
 

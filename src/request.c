@@ -304,7 +304,7 @@ request_via_upstream(struct request *r, const struct route *rt,
 	size_t i, k, order[ROUTE_CHAINS_MAX], n = 0;
 	int pass;
 
-	if (!request_allow_dest(r, dest))
+	if (!request_allow_dest(r, dest) || !request_limits_admit(r))
 		return S5_REP_NOT_ALLOWED;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < rt->nchains; i++)
@@ -354,6 +354,7 @@ request_take_fds(struct request *r, int n)
 void
 request_relay(struct request *r)
 {
+	struct relay_limit lim;
 	enum relay_end end;
 	int err;
 
@@ -375,7 +376,7 @@ request_relay(struct request *r)
 	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
 	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
-	    &r->stats, &err);
+	    request_limits_relay(r, &lim), &r->stats, &err);
 	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
 	stats_relay_done(r->cfg, r->rule, r->auth != REQUEST_AUTH_NONE ?
@@ -535,6 +536,7 @@ request_run(struct request *r)
 		r->end = "unsupported";
 		break;
 	}
+	request_limits_release(r);
 	if (cut_by_shutdown(r))
 		r->end = "shutdown";
 	else if (registry_killed(r->reg) && r->end != NULL &&

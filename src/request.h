@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "relay.h"
 #include "socks5.h"
+#include "usage.h"
 #include "usergroups.h"
 
 /* How the client proved who it is. */
@@ -100,6 +101,7 @@ struct request {
 	 */
 	struct sockaddr_storage	 ruled;
 	bool			 have_ruled;
+	struct usage_lease	 lease;		/* its limits (request_limits) */
 	char			 extra[160];
 	const char		*end;		/* why it ended */
 };

@@ -80,6 +80,18 @@ uint8_t	request_via_upstream(struct request *r, const struct route *rt,
  */
 bool	request_take_fds(struct request *r, int n);
 
+/*
+ * The rule that allowed r (r->rule) has limits (usage.h): one more
+ * relay of this user (or client address) under it, unless max_relays,
+ * the quota or a full table says no (logged: the caller answers 0x02).
+ * true when allowed or nothing limits it; released by request_run.
+ */
+bool	request_limits_admit(struct request *r);
+/* The limits of r's relay for relay_run (lim filled), or NULL. */
+const struct relay_limit *request_limits_relay(struct request *r,
+	    struct relay_limit *lim);
+void	request_limits_release(struct request *r);
+
 /* Early bytes to r->dfd, then relay_run until either side ends. */
 void	request_relay(struct request *r);
 

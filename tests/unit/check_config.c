@@ -470,6 +470,39 @@ START_TEST(test_rule_policy_keys)
 }
 END_TEST
 
+START_TEST(test_rule_limits)
+{
+	struct config *c;
+	const struct acl_limits *l;
+
+	c = load_ok("rules = ( { action = \"allow\"; users = [ \"sam\" ];\n"
+	    "  limits: { bandwidth_down = 2000000; bandwidth_up = 500000;\n"
+	    "    max_relays = 20; quota = 5000000000L; quota_period = \"week\";"
+	    " }; },\n"
+	    "{ action = \"allow\"; limits: { quota = 1; }; },\n"
+	    "{ action = \"allow\"; limits: { }; },\n"
+	    "{ action = \"allow\"; limits: { quota = \"5G\"; bandwidth_up = "
+	    "\"2M\"; bandwidth_down = \"1500k\"; }; },\n"
+	    "{ action = \"allow\"; limits: { quota = \"12345678901\"; }; } );\n");
+	l = &c->rules[0].limits;
+	ck_assert(c->rules[0].has_limits);
+	ck_assert_uint_eq(l->bw_down, 2000000);
+	ck_assert_uint_eq(l->bw_up, 500000);
+	ck_assert_int_eq(l->max_relays, 20);
+	ck_assert_uint_eq(l->quota, 5000000000ULL);
+	ck_assert_int_eq(l->period, QPERIOD_WEEK);
+	/* A quota without a period counts per month. */
+	ck_assert_int_eq(c->rules[1].limits.period, QPERIOD_MONTH);
+	ck_assert_uint_eq(c->rules[1].limits.bw_down, 0);
+	ck_assert(!c->rules[2].has_limits);
+	ck_assert_uint_eq(c->rules[3].limits.quota, 5000000000ULL);
+	ck_assert_uint_eq(c->rules[3].limits.bw_up, 2000000);
+	ck_assert_uint_eq(c->rules[3].limits.bw_down, 1500000);
+	ck_assert_uint_eq(c->rules[4].limits.quota, 12345678901ULL);
+	config_free(c);
+}
+END_TEST
+
 /* --- bad configurations --- */
 
 struct bad {
@@ -481,6 +514,33 @@ struct bad {
 #define NAME63 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
 
 static const struct bad bad_cases[] = {
+	/* the limits of a rule */
+	{ "rules = (\n  { action = \"allow\";\n    limits: { quota_period = "
+	    "\"day\"; }; } );\n", 3, "quota_period without quota", NULL },
+	{ "rules = ( { action = \"allow\";\n  limits: {\n  quota = 0; }; } );\n",
+	    3, "quota", "between 1 and" },
+	{ "rules = ( { action = \"allow\";\n  limits: { bandwidth_down = -5; "
+	    "}; } );\n", 2, "bandwidth_down", NULL },
+	{ "rules = ( { action = \"allow\";\n  limits: { bandwidth_up = \"1MB\"; "
+	    "}; } );\n", 2, "bandwidth_up", "unit" },
+	{ "rules = ( { action = \"allow\";\n  limits: { bandwidth_up = true; "
+	    "}; } );\n", 2, "bandwidth_up", "whole number" },
+	{ "rules = ( { action = \"allow\";\n  limits: { quota = \"0k\"; "
+	    "}; } );\n", 2, "quota", "between" },
+	{ "rules = ( { action = \"allow\";\n  limits: { bandwidth_up = \"2T\"; "
+	    "}; } );\n", 2, "bandwidth_up", "between" },
+	{ "rules = ( { action = \"allow\";\n  limits: { quota = "
+	    "\"99999999999999999999\"; }; } );\n", 2, "quota", "not a number" },
+	{ "rules = ( { action = \"allow\";\n  limits: { max_relays = 0; }; } );"
+	    "\n", 2, "max_relays", NULL },
+	{ "rules = ( { action = \"allow\"; limits: { quota = 5;\n"
+	    "  quota_period = \"year\"; }; } );\n", 2, "quota_period", "month" },
+	{ "rules = ( { action = \"allow\";\n  limits: { speed = 5; }; } );\n",
+	    2, "unknown", "speed" },
+	{ "rules = ( { action = \"deny\";\n  limits: { max_relays = 5; }; } );\n",
+	    2, "allow rule", NULL },
+	{ "rules = ( { action = \"allow\";\n  limits = 5; } );\n", 2,
+	    "limits", "group", },
 	/* syntax */
 	{ "# comment\nuser = \"\";\ntimeouts: { handshake = ; };\n", 3,
 	    NULL, NULL },
@@ -886,6 +946,7 @@ config_suite(void)
 	tcase_add_test(tc, test_partial_groups_defaults);
 	tcase_add_test(tc, test_boundaries_accepted);
 	tcase_add_test(tc, test_rule_policy_keys);
+	tcase_add_test(tc, test_rule_limits);
 	tcase_add_test(tc, test_control);
 	tcase_add_test(tc, test_metrics);
 	suite_add_tcase(s, tc);
