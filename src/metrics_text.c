@@ -101,26 +101,33 @@ metrics_parse_request(const char *buf, size_t len, const char *path,
 	*head_only = false;
 	if (len > METRICS_HEAD_MAX)
 		len = METRICS_HEAD_MAX;
-	if (memchr(buf, '\0', len) != NULL)
-		return METRICS_REQ_BAD;
+	/*
+	 * A NUL is looked for only in the head's own lines: what follows
+	 * the empty line (a body, a pipelined request) cannot change the
+	 * verdict on the head.
+	 */
 	if ((n = line_len(buf, len, &next)) < 0) {
-		if (!prefix_ok(buf, len))
+		if (memchr(buf, '\0', len) != NULL || !prefix_ok(buf, len))
 			return METRICS_REQ_BAD;
 		return len >= METRICS_HEAD_MAX ? METRICS_REQ_TOO_BIG :
 		    METRICS_REQ_MORE;
 	}
-	if ((st = request_line(buf, (size_t)n, path, head_only)) ==
-	    METRICS_REQ_BAD)
-		return st;
+	if (memchr(buf, '\0', (size_t)n) != NULL || (st = request_line(buf,
+	    (size_t)n, path, head_only)) == METRICS_REQ_BAD)
+		return METRICS_REQ_BAD;
 	/* Header fields: "name: value" each, up to the empty line. */
 	for (off = next; ; off += next) {
-		if ((n = line_len(buf + off, len - off, &next)) < 0)
+		if ((n = line_len(buf + off, len - off, &next)) < 0) {
+			if (memchr(buf + off, '\0', len - off) != NULL)
+				return METRICS_REQ_BAD;
 			return len >= METRICS_HEAD_MAX ? METRICS_REQ_TOO_BIG :
 			    METRICS_REQ_MORE;
+		}
 		if (n == 0)
 			return st;
 		if (!is_tchar((unsigned char)buf[off]) ||
-		    memchr(buf + off, ':', (size_t)n) == NULL)
+		    memchr(buf + off, ':', (size_t)n) == NULL ||
+		    memchr(buf + off, '\0', (size_t)n) != NULL)
 			return METRICS_REQ_BAD;
 	}
 }
