@@ -79,6 +79,11 @@ struct config {
 	long			 control_gid;		/* -1: keep */
 	char			 control_group[64];
 
+	/* The quota counters on disk (state group); off when not set. */
+	bool			 state_on;
+	char			 state_dir[256];
+	int			 state_interval;	/* s between saves */
+
 	/* Chained relays (RFC 3089 section 4). */
 	struct route_hop	*hops;		/* named and inline hops */
 	size_t			 nhops;

@@ -636,6 +636,16 @@ static const struct bad bad_cases[] = {
 	    "control.group", "does not exist" },
 	{ "control: {\n  owner = \"root\"; };\n", 2, "unknown", "owner" },
 	{ "control = 1;\n", 1, "control", NULL },
+	/* state */
+	{ "\nstate: { interval = 60; };\n", 2, "state", "directory" },
+	{ "state: {\n  directory = \"var/lib\"; };\n", 2,
+	    "state.directory", "absolute" },
+	{ "state: { directory = \"/var/lib/sixgate\";\n  interval = 0; };\n",
+	    2, "interval", NULL },
+	{ "state: { directory = \"/var/lib/sixgate\";\n"
+	    "  interval = 86401; };\n", 2, "interval", NULL },
+	{ "state: { directory = \"/x\";\n  every = 1; };\n", 2, "unknown",
+	    "every" },
 };
 
 START_TEST(test_control)
@@ -657,6 +667,24 @@ START_TEST(test_control)
 	ck_assert_str_eq(c->control_socket, "/tmp/x.sock");
 	ck_assert_uint_eq(c->control_mode, 0600);
 	ck_assert_int_eq(c->control_gid, 0);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_state)
+{
+	struct config *c;
+
+	c = load_ok("listen = [ \"127.0.0.1:1080\" ];\n");
+	ck_assert(!c->state_on);
+	config_free(c);
+	c = load_ok("state: { directory = \"/var/lib/sixgate\"; };\n");
+	ck_assert(c->state_on);
+	ck_assert_str_eq(c->state_dir, "/var/lib/sixgate");
+	ck_assert_int_eq(c->state_interval, 60);
+	config_free(c);
+	c = load_ok("state: { directory = \"/s\"; interval = 5; };\n");
+	ck_assert_int_eq(c->state_interval, 5);
 	config_free(c);
 }
 END_TEST
@@ -844,6 +872,7 @@ config_suite(void)
 	tcase_add_test(tc, test_boundaries_accepted);
 	tcase_add_test(tc, test_rule_policy_keys);
 	tcase_add_test(tc, test_control);
+	tcase_add_test(tc, test_state);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
