@@ -383,6 +383,34 @@ parse_metrics(struct cfg_pctx *p, const config_setting_t *g,
 }
 
 /*
+ * state: { directory = PATH; interval = SECONDS; }: where the quota
+ * counters are kept.  The directory is not checked here: it may be
+ * created after the configuration is (the package does it), and the
+ * daemon reports at start-up when it cannot write there.
+ */
+static int
+parse_state(struct cfg_pctx *p, const config_setting_t *g, struct config *c)
+{
+	static const char *const keys[] = { "directory", "interval", NULL };
+	const config_setting_t *s;
+
+	if (cfg_check_keys(p, g, "state", keys) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "directory")) == NULL)
+		return cfg_fail(p, g, "state: a directory is required");
+	if (cfg_get_string(p, s, c->state_dir, sizeof(c->state_dir)) == -1)
+		return -1;
+	if (c->state_dir[0] != '/')
+		return cfg_fail(p, s, "state.directory: \"%s\" is not an "
+		    "absolute path", c->state_dir);
+	if ((s = config_setting_get_member(g, "interval")) != NULL &&
+	    cfg_get_int(p, s, 1, 86400, &c->state_interval) == -1)
+		return -1;
+	c->state_on = true;
+	return 0;
+}
+
+/*
  * PAM with yescrypt is CPU-bound (about 50 ms a login): two at a time
  * per core keeps the cores busy while one waits on I/O, and no fewer
  * than 4, so that one slow PAM module does not stall every login.
@@ -423,6 +451,7 @@ set_defaults(struct config *c)
 	(void)addr_parse_sockaddr(c->metrics_listen.text, &c->metrics_listen.ss,
 	    &c->metrics_listen.sslen);
 	c->metrics_user_labels = true;
+	c->state_interval = 60;
 	/* One address (or NAT) cannot take every relay. */
 	c->max_per_client = 1000;
 	c->auth_max_concurrent = default_pam_workers();
@@ -456,7 +485,7 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
 	    "resolve", "timeouts", "limits", "rules", "hops", "upstreams",
-	    "control", "metrics", NULL };
+	    "control", "metrics", "state", NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, root, "", keys) == -1)
@@ -491,6 +520,9 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 		return -1;
 	if ((s = config_setting_get_member(root, "metrics")) != NULL &&
 	    (cfg_must_be_group(p, s) == -1 || parse_metrics(p, s, c) == -1))
+		return -1;
+	if ((s = config_setting_get_member(root, "state")) != NULL &&
+	    (cfg_must_be_group(p, s) == -1 || parse_state(p, s, c) == -1))
 		return -1;
 	/* After listen: loops are checked against our own addresses. */
 	return cfg_parse_upstreams(p, root, c);

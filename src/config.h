@@ -87,6 +87,10 @@ struct config {
 	struct config_listen	 metrics_listen;
 	char			 metrics_path[128];	/* "/metrics" */
 	bool			 metrics_user_labels;	/* per-user series */
+	/* The quota counters on disk (state group); off when not set. */
+	bool			 state_on;
+	char			 state_dir[256];
+	int			 state_interval;	/* s between saves */
 
 	/* Chained relays (RFC 3089 section 4). */
 	struct route_hop	*hops;		/* named and inline hops */

@@ -711,6 +711,16 @@ static const struct bad bad_cases[] = {
 	{ "metrics: {\n  user_labels = 1; };\n", 2, "user_labels", NULL },
 	{ "metrics: {\n  port = 9180; };\n", 2, "unknown", "port" },
 	{ "metrics = 1;\n", 1, "metrics", NULL },
+	/* state */
+	{ "\nstate: { interval = 60; };\n", 2, "state", "directory" },
+	{ "state: {\n  directory = \"var/lib\"; };\n", 2,
+	    "state.directory", "absolute" },
+	{ "state: { directory = \"/var/lib/sixgate\";\n  interval = 0; };\n",
+	    2, "interval", NULL },
+	{ "state: { directory = \"/var/lib/sixgate\";\n"
+	    "  interval = 86401; };\n", 2, "interval", NULL },
+	{ "state: { directory = \"/x\";\n  every = 1; };\n", 2, "unknown",
+	    "every" },
 };
 
 START_TEST(test_control)
@@ -761,6 +771,24 @@ START_TEST(test_metrics)
 	config_free(b);
 	a = load_ok("metrics: { listen = \"127.1.2.3:0\"; };\n");
 	config_free(a);
+}
+END_TEST
+
+START_TEST(test_state)
+{
+	struct config *c;
+
+	c = load_ok("listen = [ \"127.0.0.1:1080\" ];\n");
+	ck_assert(!c->state_on);
+	config_free(c);
+	c = load_ok("state: { directory = \"/var/lib/sixgate\"; };\n");
+	ck_assert(c->state_on);
+	ck_assert_str_eq(c->state_dir, "/var/lib/sixgate");
+	ck_assert_int_eq(c->state_interval, 60);
+	config_free(c);
+	c = load_ok("state: { directory = \"/s\"; interval = 5; };\n");
+	ck_assert_int_eq(c->state_interval, 5);
+	config_free(c);
 }
 END_TEST
 
@@ -949,6 +977,7 @@ config_suite(void)
 	tcase_add_test(tc, test_rule_limits);
 	tcase_add_test(tc, test_control);
 	tcase_add_test(tc, test_metrics);
+	tcase_add_test(tc, test_state);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
