@@ -35,6 +35,7 @@
 #include "registry.h"
 #include "sgio.h"
 #include "sock.h"
+#include "statekeep.h"
 #include "stats.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/sixgate/sixgated.conf"
@@ -219,6 +220,8 @@ shut_down(const sigset_t *set)
 	}
 	if (left > 0)
 		log_info("exiting with %d sessions still open", left);
+	/* After the relays: their last bytes are in the counters now. */
+	statekeep_stop();
 	control_close();
 	relay_pool_drain();
 	exit(0);
@@ -318,6 +321,9 @@ main(int argc, char *argv[])
 	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
 		fatal("cannot start the PAM workers");
 	stats_init();
+	/* Before the first client: its quota must already count. */
+	if (statekeep_start(c) == -1)
+		fatal("cannot start the state thread");
 	if (control_start() == -1)
 		fatal("cannot start the control thread");
 	if (metrics_start() == -1)
