@@ -373,11 +373,11 @@ log_access(const struct request *r)
 	char user[ESCAPE_LEN(S5_NAME_MAX)];
 
 	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
-	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
+	    " down=%" PRIu64 " door=%s%s secs=%" PRId64 ".%03d end=%s",
 	    r->auth != REQUEST_AUTH_NONE ?
 	    escape_log_str(r->user, user, sizeof(user)) : "-", cmd_str(r->cmd),
 	    r->dest_str, r->connected[0] ? r->connected : "-", r->rep,
-	    r->stats.up, r->stats.down, r->extra, ms / 1000,
+	    r->stats.up, r->stats.down, r->door->name, r->extra, ms / 1000,
 	    (int)(ms % 1000), r->end);
 }
 

@@ -57,6 +57,8 @@ struct request {
 	const struct config	*cfg;
 	int64_t			 start;		/* accepted, ms */
 	struct registry_entry	*reg;		/* limits, shutdown cut */
+	/* What the client connected to (its protocol, for a door: socks4). */
+	const struct config_listen *listener;
 	int			 fds_held;	/* of the descriptor budget */
 
 	/* Filled by the door; user and auth by request_login. */
