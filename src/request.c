@@ -333,8 +333,12 @@ request_relay(struct request *r)
 	registry_set_request(r->reg, NULL, NULL, r->connected, -1, r->rule);
 	stats_relay_started();
 	registry_set_fds(r->reg, r->cfd, r->dfd);
-	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
-	    &r->stats, &err);
+	err = 0;
+	if (r->door->relay != NULL)
+		end = r->door->relay(r->door_ctx, r, &err);
+	else
+		end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle,
+		    r->deadline, &r->stats, &err);
 	r->end = relay_end_str(end);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
@@ -468,4 +472,32 @@ request_run(struct request *r)
 		r->end = "killed";
 	registry_account(r->reg);
 	log_access(r);
+}
+
+void
+request_next(struct request *r)
+{
+	registry_set_fds(r->reg, r->cfd, -1);
+	if (r->dfd != -1)
+		close(r->dfd);
+	r->dfd = -1;
+	explicit_bzero(r->user, sizeof(r->user));
+	r->auth = REQUEST_AUTH_NONE;
+	r->ngroups = 0;
+	r->groups_read = false;
+	r->early = NULL;
+	r->nearly = 0;
+	r->dest_str[0] = '\0';
+	r->connected[0] = '\0';
+	r->have_bnd = false;
+	r->rep = 0;
+	atomic_store(&r->stats.up, 0);
+	atomic_store(&r->stats.down, 0);
+	r->deadline = 0;
+	r->rule = -1;
+	r->extra[0] = '\0';
+	r->end = NULL;
+	r->start = sgio_now_ms();
+	/* registry_account let go of the counters: this request's again. */
+	registry_set_stats(r->reg, &r->stats);
 }

@@ -34,6 +34,8 @@ enum request_auth {
 	REQUEST_AUTH_PASSWORD		/* user and password through PAM */
 };
 
+struct request;
+
 /*
  * What the core needs from a door: answers in the door's protocol.
  * Both return 0, or -1 (logged) when the client cannot be answered.
@@ -46,6 +48,18 @@ struct request_door {
 	/* The same with a wire address (a chained hop's, maybe a name). */
 	int		(*reply_wire)(void *ctx, uint8_t rep,
 			    const struct socks5_addr *bnd);
+	/*
+	 * Optional (NULL: the blind relay, relay_run).  Carries a CONNECT
+	 * that succeeded in the door's own protocol instead, e.g. HTTP
+	 * forwarding, which reads each request and response itself.  The
+	 * core calls it where it would call relay_run: after the reply and
+	 * the early bytes, with r->dfd connected and both descriptors in the
+	 * registry (a shutdown's cut reaches them).  It adds what it moves
+	 * to r->stats, ends by r->deadline and timeouts.idle like relay_run,
+	 * may fill r->extra, and returns how the relay ended (*err: the
+	 * errno behind an _ERR end).  The access line stays the core's.
+	 */
+	enum relay_end	(*relay)(void *ctx, struct request *r, int *err);
 };
 
 struct request {
@@ -117,5 +131,13 @@ int	request_login(struct request *r, const char *user, char *pass);
  * the caller to close (it is -1 or an open socket).
  */
 void	request_run(struct request *r);
+
+/*
+ * Ready r for another request on the same client connection (HTTP
+ * keep-alive) after request_run: closes r->dfd, clears what the last
+ * request left (login, groups, counters, outcome, extra) and restarts
+ * the clock, so that the next request_run logs a line of its own.
+ */
+void	request_next(struct request *r);
 
 #endif
