@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "door_http.h"
 #include "door_socks5.h"
 #include "fdbudget.h"
 #include "log.h"
@@ -64,6 +65,9 @@ session_main(void *arg)
 	switch (r->listener->proto) {
 	case LISTEN_SOCKS:
 		door_socks5_run(r);
+		break;
+	case LISTEN_HTTP:
+		door_http_run(r);
 		break;
 	default:
 		log_warnx("listener %s: protocol %s not served",
