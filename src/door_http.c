@@ -150,7 +150,8 @@ http_door_read(struct http_door *d, bool idle_wait)
 			d->cl.len += (size_t)n;
 			continue;
 		}
-		if (n == 0 && d->cl.len == 0)
+		/* Between requests, a client may go at any time. */
+		if (d->cl.len == 0 && (n == 0 || !d->first))
 			return HTTP_READ_END;
 		log_info("request head: %s", n == 0 ? "client closed the "
 		    "connection" : errno == ETIMEDOUT ? "handshake timeout" :
