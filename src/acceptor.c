@@ -33,7 +33,12 @@
  * Written by main before the thread starts and after it is joined;
  * read only by the accept thread in between.
  */
-static int listeners[64];
+struct listener {
+	int			fd;
+	/* Its settings, kept as they were when it was opened. */
+	struct config_listen	conf;
+};
+static struct listener listeners[64];
 static size_t nlisteners;
 static int wake[2] = { -1, -1 };
 static pthread_t thread;
@@ -54,6 +59,8 @@ acceptor_open(const struct config *c, char *err, size_t errlen)
 	int fd;
 
 	for (i = 0; i < c->nlisten && i < 64; i++) {
+		if (c->listen[i].udp)
+			continue;	/* not accepted: portmap_udp.c's */
 		fd = sock_listen((const struct sockaddr *)&c->listen[i].ss,
 		    c->listen[i].sslen, LISTEN_BACKLOG);
 		if (fd == -1) {
@@ -61,11 +68,13 @@ acceptor_open(const struct config *c, char *err, size_t errlen)
 			    c->listen[i].text, strerror(errno));
 			goto fail;
 		}
-		listeners[nlisteners++] = fd;
+		listeners[nlisteners].fd = fd;
+		listeners[nlisteners++].conf = c->listen[i];
 		len = sizeof(ss);
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-			log_info("listening on %s",
-			    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)));
+			log_info("listening on %s (%s)",
+			    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)),
+			    config_listen_proto_str(c->listen[i].proto));
 	}
 	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -74,7 +83,7 @@ acceptor_open(const struct config *c, char *err, size_t errlen)
 	return 0;
 fail:
 	while (nlisteners > 0)
-		close(listeners[--nlisteners]);
+		close(listeners[--nlisteners].fd);
 	return -1;
 }
 
@@ -159,7 +168,8 @@ complain_refusal(struct complaints *cp, const struct sockaddr *sa,
  * back on refusal.
  */
 static void
-hand_over(int fd, const struct sockaddr_storage *peer, struct complaints *cp)
+hand_over(int fd, const struct sockaddr_storage *peer,
+    const struct config_listen *lis, struct complaints *cp)
 {
 	struct config *c = config_current();
 	const struct sockaddr *sa = (const struct sockaddr *)peer;
@@ -178,7 +188,7 @@ hand_over(int fd, const struct sockaddr_storage *peer, struct complaints *cp)
 		complain_refusal(cp, sa, c, errno);
 		goto refused_fds;
 	}
-	if (session_start(fd, peer, c, e) == 0)
+	if (session_start(fd, peer, c, e, lis) == 0)
 		return;
 	complain(&cp->thread, "cannot start a session thread", errno);
 	registry_leave(e);
@@ -191,7 +201,7 @@ refused:
 
 /* Accept what is pending on one listener; -1 when out of descriptors. */
 static int
-accept_some(int lfd, struct complaints *cp)
+accept_some(const struct listener *l, struct complaints *cp)
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
@@ -199,10 +209,10 @@ accept_some(int lfd, struct complaints *cp)
 
 	for (i = 0; i < 64; i++) {
 		len = sizeof(peer);
-		fd = accept4(lfd, (struct sockaddr *)&peer, &len,
+		fd = accept4(l->fd, (struct sockaddr *)&peer, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
-			hand_over(fd, &peer, cp);
+			hand_over(fd, &peer, &l->conf, cp);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -241,7 +251,7 @@ accept_loop(void *arg)
 		 * would wake us at once): sleep the back-off, then retry.
 		 */
 		for (i = 0; i < nlisteners; i++) {
-			pfd[i].fd = listeners[i];
+			pfd[i].fd = listeners[i].fd;
 			pfd[i].events = backoff > 0 ? 0 : POLLIN;
 			pfd[i].revents = 0;
 		}
@@ -258,7 +268,7 @@ accept_loop(void *arg)
 		for (i = 0; i < nlisteners; i++) {
 			if (backoff == 0 && (pfd[i].revents & POLLIN) == 0)
 				continue;
-			if (accept_some(listeners[i], &cp) == -1)
+			if (accept_some(&listeners[i], &cp) == -1)
 				break;
 		}
 		if (i < nlisteners) {
@@ -292,7 +302,7 @@ acceptor_stop(void)
 		c = 0;
 	pthread_join(thread, NULL);
 	while (nlisteners > 0)
-		close(listeners[--nlisteners]);
+		close(listeners[--nlisteners].fd);
 	close(wake[0]);
 	close(wake[1]);
 }

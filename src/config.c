@@ -23,8 +23,6 @@
 #include "config_int.h"
 #include "metrics_text.h"
 
-#define LISTEN_MAX	64
-
 /* The embedded default; %s is the gateway-local networks (addr.h). */
 static const char embedded_default[] =
 	"# sixgated embedded default: loopback listeners, PAM login,\n"
@@ -52,37 +50,6 @@ config_load_default(char *err, size_t errlen)
 	return config_load_string(text, "(embedded)", err, errlen);
 }
 
-
-static int
-parse_listen(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
-{
-	const config_setting_t *e;
-	struct config_listen *l;
-	size_t i, n;
-
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	n = (size_t)config_setting_length(s);
-	if (n == 0)
-		return cfg_fail(p, s, "listen: at least one address is needed");
-	if (n > LISTEN_MAX)
-		return cfg_fail(p, s,
-		    "listen: at most %d addresses", LISTEN_MAX);
-	free(c->listen);
-	if ((c->listen = calloc(n, sizeof(*c->listen))) == NULL)
-		return cfg_fail(p, s, "out of memory");
-	c->nlisten = n;
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		l = &c->listen[i];
-		snprintf(l->text, sizeof(l->text), "%s",
-		    config_setting_get_string(e));
-		if (addr_parse_sockaddr(l->text, &l->ss, &l->sslen) != ADDR_OK)
-			return cfg_fail(p, e, "listen: \"%s\" is not a numeric "
-			    "address:port or [ipv6]:port", l->text);
-	}
-	return 0;
-}
 
 static int
 parse_methods(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
@@ -463,24 +430,6 @@ set_defaults(struct config *c)
 }
 
 static int
-default_listen(struct config *c)
-{
-	static const char *const def[] = { "127.0.0.1:1080", "[::1]:1080" };
-	size_t i;
-
-	if ((c->listen = calloc(2, sizeof(*c->listen))) == NULL)
-		return -1;
-	c->nlisten = 2;
-	for (i = 0; i < 2; i++) {
-		snprintf(c->listen[i].text, sizeof(c->listen[i].text), "%s",
-		    def[i]);
-		(void)addr_parse_sockaddr(def[i], &c->listen[i].ss,
-		    &c->listen[i].sslen);
-	}
-	return 0;
-}
-
-static int
 parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
@@ -491,9 +440,9 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 	if (cfg_check_keys(p, root, "", keys) == -1)
 		return -1;
 	if ((s = config_setting_get_member(root, "listen")) != NULL) {
-		if (parse_listen(p, s, c) == -1)
+		if (cfg_parse_listen(p, s, c) == -1)
 			return -1;
-	} else if (default_listen(c) == -1)
+	} else if (cfg_default_listen(c) == -1)
 		return cfg_fail(p, NULL, "out of memory");
 	if ((s = config_setting_get_member(root, "user")) != NULL) {
 		if (cfg_get_string(p, s, c->user, sizeof(c->user)) == -1)
@@ -590,20 +539,6 @@ config_free(struct config *c)
 	cfg_free_upstreams(c);
 	free(c->listen);
 	free(c);
-}
-
-bool
-config_same_listeners(const struct config *a, const struct config *b)
-{
-	size_t i;
-
-	if (a->nlisten != b->nlisten)
-		return false;
-	for (i = 0; i < a->nlisten; i++)
-		if (!addr_equal((const struct sockaddr *)&a->listen[i].ss,
-		    (const struct sockaddr *)&b->listen[i].ss))
-			return false;
-	return true;
 }
 
 bool

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "acl.h"
@@ -28,11 +29,29 @@ enum config_prefer {
 #define CONFIG_AUTH_USERNAME	0x01
 #define CONFIG_AUTH_NONE	0x02
 
+/* What a listener speaks (its `protocol`). */
+enum listen_proto {
+	LISTEN_SOCKS = 0,	/* SOCKS5, and SOCKS4/4a when socks4 is set */
+	LISTEN_HTTP,		/* an HTTP proxy: CONNECT and absolute URIs */
+	LISTEN_PORTMAP		/* everything to one destination, `to` */
+};
+
 struct config_listen {
-	char			 text[128];	/* as written */
+	char			 text[128];	/* address as written */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
+	int			 line;
+	enum listen_proto	 proto;
+	bool			 socks4;	/* socks: SOCKS4 and 4a too */
+	bool			 udp;		/* portmap: transport "udp" */
+	/* portmap: the destination, host (name or literal) and port. */
+	char			 to_text[300];
+	char			 to_host[256];
+	uint16_t		 to_port;
 };
+
+/* "socks", "http", "portmap": for logs and the access line. */
+const char *config_listen_proto_str(enum listen_proto p);
 
 struct config {
 	char			 source[256];	/* file name or "(embedded)" */

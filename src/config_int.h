@@ -39,6 +39,11 @@ int	cfg_parse_nets(struct cfg_pctx *p, const config_setting_t *s,
 int	cfg_parse_ports(struct cfg_pctx *p, const config_setting_t *s,
 	    struct acl_portrange **ports, size_t *nports);
 
+/* listen (config_listen.c); free with config_free. */
+int	cfg_parse_listen(struct cfg_pctx *p, const config_setting_t *s,
+	    struct config *c);
+int	cfg_default_listen(struct config *c);
+
 /* rules (config_rules.c); free with config_free. */
 int	cfg_parse_rules(struct cfg_pctx *p, const config_setting_t *s,
 	    struct config *c);

@@ -115,8 +115,9 @@ reply_wire(void *ctx, uint8_t rep, const struct socks5_addr *a)
 	return send_bytes(ctx, out, n);
 }
 
+/* Designated: a door leaves the optional ops NULL (the blind relay). */
 static const struct request_door socks5_door = {
-	"socks5", reply_sockaddr, reply_wire
+	.name = "socks5", .reply = reply_sockaddr, .reply_wire = reply_wire
 };
 
 /* The method to use: the first of ours, in our order, the client offers. */

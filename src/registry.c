@@ -205,6 +205,14 @@ registry_set_session(struct registry_entry *e, uint64_t id,
 }
 
 void
+registry_set_stats(struct registry_entry *e, const struct relay_stats *stats)
+{
+	pthread_mutex_lock(&lock);
+	e->stats = stats;
+	pthread_mutex_unlock(&lock);
+}
+
+void
 registry_set_request(struct registry_entry *e, const char *user,
     const char *dest, const char *connected, int cmd, int rule)
 {

@@ -61,6 +61,13 @@ struct registry_info {
 void	registry_set_session(struct registry_entry *e, uint64_t id,
 	    const char *client, int64_t start,
 	    const struct relay_stats *stats);
+/*
+ * The counters of the session's next request (HTTP keep-alive runs
+ * several on one client connection; registry_account let go of the
+ * last one's).
+ */
+void	registry_set_stats(struct registry_entry *e,
+	    const struct relay_stats *stats);
 /* The request's side, when it is known (any string may be NULL). */
 void	registry_set_request(struct registry_entry *e, const char *user,
 	    const char *dest, const char *connected, int cmd, int rule);

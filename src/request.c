@@ -375,8 +375,14 @@ request_relay(struct request *r)
 	stats_relay_started();
 	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
-	end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle, r->deadline,
-	    request_limits_relay(r, &lim), &r->stats, &err);
+	err = 0;
+	if (r->door->relay != NULL)
+		end = r->door->relay(r->door_ctx, r,
+		    request_limits_relay(r, &lim), &err);
+	else
+		end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle,
+		    r->deadline, request_limits_relay(r, &lim), &r->stats,
+		    &err);
 	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
 	stats_relay_done(r->cfg, r->rule, r->auth != REQUEST_AUTH_NONE ?
@@ -418,11 +424,11 @@ log_access(const struct request *r)
 	char user[ESCAPE_LEN(S5_NAME_MAX)];
 
 	log_info("access user=%s cmd=%s dest=%s addr=%s rep=0x%02x up=%" PRIu64
-	    " down=%" PRIu64 "%s secs=%" PRId64 ".%03d end=%s",
+	    " down=%" PRIu64 " door=%s%s secs=%" PRId64 ".%03d end=%s",
 	    r->auth != REQUEST_AUTH_NONE ?
 	    escape_log_str(r->user, user, sizeof(user)) : "-", cmd_str(r->cmd),
 	    r->dest_str, r->connected[0] ? r->connected : "-", r->rep,
-	    r->stats.up, r->stats.down, r->extra, ms / 1000,
+	    r->stats.up, r->stats.down, r->door->name, r->extra, ms / 1000,
 	    (int)(ms % 1000), r->end);
 }
 
@@ -546,4 +552,32 @@ request_run(struct request *r)
 		r->end = "revoked";	/* only a running relay is revoked */
 	registry_account(r->reg);
 	log_access(r);
+}
+
+void
+request_next(struct request *r)
+{
+	registry_set_fds(r->reg, r->cfd, -1);
+	if (r->dfd != -1)
+		close(r->dfd);
+	r->dfd = -1;
+	explicit_bzero(r->user, sizeof(r->user));
+	r->auth = REQUEST_AUTH_NONE;
+	r->ngroups = 0;
+	r->groups_read = false;
+	r->early = NULL;
+	r->nearly = 0;
+	r->dest_str[0] = '\0';
+	r->connected[0] = '\0';
+	r->have_bnd = false;
+	r->rep = 0;
+	atomic_store(&r->stats.up, 0);
+	atomic_store(&r->stats.down, 0);
+	r->deadline = 0;
+	r->rule = -1;
+	r->extra[0] = '\0';
+	r->end = NULL;
+	r->start = sgio_now_ms();
+	/* registry_account let go of the counters: this request's again. */
+	registry_set_stats(r->reg, &r->stats);
 }

@@ -35,6 +35,8 @@ enum request_auth {
 	REQUEST_AUTH_PASSWORD		/* user and password through PAM */
 };
 
+struct request;
+
 /*
  * What the core needs from a door: answers in the door's protocol.
  * Both return 0, or -1 (logged) when the client cannot be answered.
@@ -47,6 +49,21 @@ struct request_door {
 	/* The same with a wire address (a chained hop's, maybe a name). */
 	int		(*reply_wire)(void *ctx, uint8_t rep,
 			    const struct socks5_addr *bnd);
+	/*
+	 * Optional (NULL: the blind relay, relay_run).  Carries a CONNECT
+	 * that succeeded in the door's own protocol instead, e.g. HTTP
+	 * forwarding, which reads each request and response itself.  The
+	 * core calls it where it would call relay_run: after the reply and
+	 * the early bytes, with r->dfd connected and both descriptors in the
+	 * registry (a shutdown's cut reaches them).  It adds what it moves
+	 * to r->stats, ends by r->deadline and timeouts.idle like relay_run,
+	 * applies lim (the rule's limits, NULL: none) to what it moves as
+	 * relay_run does (end=quota), may fill r->extra, and returns how the
+	 * relay ended (*err: the errno behind an _ERR end).  The access line
+	 * stays the core's.
+	 */
+	enum relay_end	(*relay)(void *ctx, struct request *r,
+			    const struct relay_limit *lim, int *err);
 };
 
 struct request {
@@ -58,6 +75,8 @@ struct request {
 	const struct config	*cfg;
 	int64_t			 start;		/* accepted, ms */
 	struct registry_entry	*reg;		/* limits, shutdown cut */
+	/* What the client connected to (its protocol, for a door: socks4). */
+	const struct config_listen *listener;
 	int			 fds_held;	/* of the descriptor budget */
 
 	/* Filled by the door; user and auth by request_login. */
@@ -136,5 +155,13 @@ void	request_run(struct request *r);
  */
 bool	request_still_allowed(const struct request *r,
 	    const struct config *c);
+
+/*
+ * Ready r for another request on the same client connection (HTTP
+ * keep-alive) after request_run: closes r->dfd, clears what the last
+ * request left (login, groups, counters, outcome, extra) and restarts
+ * the clock, so that the next request_run logs a line of its own.
+ */
+void	request_next(struct request *r);
 
 #endif

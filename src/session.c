@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "door_http.h"
 #include "door_socks5.h"
 #include "fdbudget.h"
 #include "log.h"
@@ -60,14 +61,28 @@ session_main(void *arg)
 	/* The printable client address without port, for PAM_RHOST. */
 	addr_ntop_host((struct sockaddr *)&r->peer, r->peerhost,
 	    sizeof(r->peerhost));
-	door_socks5_run(r);
+	/* The listener's protocol says which door the client came in by. */
+	switch (r->listener->proto) {
+	case LISTEN_SOCKS:
+		door_socks5_run(r);
+		break;
+	case LISTEN_HTTP:
+		door_http_run(r);
+		break;
+	default:
+		log_warnx("listener %s: protocol %s not served",
+		    r->listener->text,
+		    config_listen_proto_str(r->listener->proto));
+		break;
+	}
 	session_free(s);
 	return NULL;
 }
 
 int
 session_start(int fd, const struct sockaddr_storage *peer,
-    struct config *cfg, struct registry_entry *reg)
+    struct config *cfg, struct registry_entry *reg,
+    const struct config_listen *lis)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -84,6 +99,7 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	s->req.cfg = cfg;
 	s->req.start = sgio_now_ms();
 	s->req.reg = reg;
+	s->req.listener = lis;
 	s->req.fds_held = FDBUDGET_CONNECT;
 	s->req.rule = -1;
 	addr_ntop((const struct sockaddr *)peer, s->req.peerhost,

@@ -22,7 +22,8 @@
 #define SESSION_STACK_SIZE	(1024 * 1024)
 
 /*
- * Start a detached session thread for the accepted client fd, whose
+ * Start a detached session thread for the client fd accepted on the
+ * listener lis (which outlives every session), whose
  * registry entry reg (registry_enter) and FDBUDGET_CONNECT descriptors
  * of the budget the caller took.  On success the session takes
  * ownership of fd, of the config reference cfg, of reg and of the
@@ -30,6 +31,7 @@
  * (-1, errno set) they stay the caller's.
  */
 int	session_start(int fd, const struct sockaddr_storage *peer,
-	    struct config *cfg, struct registry_entry *reg);
+	    struct config *cfg, struct registry_entry *reg,
+	    const struct config_listen *lis);
 
 #endif

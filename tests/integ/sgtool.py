@@ -201,6 +201,103 @@ def cmd_http(a):
     srv.serve_forever()
 
 
+def cmd_http11(a):
+    """HTTP/1.1 keep-alive server: GET/HEAD/DELETE/OPTIONS answer
+    "hello PATH" (or a file of --dir for /f/NAME), POST/PUT/PATCH answer
+    the sha256 of the body (Content-Length or chunked); one line per
+    accepted connection goes to --conn-file; --tls CERT KEY for HTTPS."""
+    import hashlib
+    import http.server
+    import ssl
+
+    root = os.path.abspath(a.dir) if a.dir else None
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def setup(self):
+            super().setup()
+            if a.conn_file:
+                with lock, open(a.conn_file, "a") as f:
+                    f.write("conn\n")
+
+        def answer(self, body, ctype="text/plain"):
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Seen-Via", self.headers.get("Via", "-"))
+            self.send_header("X-Seen-Proxy-Auth",
+                             "yes" if "Proxy-Authorization" in self.headers
+                             else "no")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if root and path.startswith("/f/"):
+                name = path[3:]
+                full = os.path.join(root, name)
+                if "/" in name or not os.path.isfile(full):
+                    self.send_error(404)
+                    return
+                with open(full, "rb") as f:
+                    self.answer(f.read(), "application/octet-stream")
+                return
+            self.answer(("hello %s\n" % self.path).encode())
+
+        do_HEAD = do_GET
+        do_DELETE = do_GET
+        do_OPTIONS = do_GET
+
+        def do_POST(self):
+            h = hashlib.sha256()
+            if "chunked" in self.headers.get("Transfer-Encoding", ""):
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n",
+                                                            b"\n", b""):
+                            pass
+                        break
+                    h.update(self.rfile.read(size))
+                    self.rfile.readline()
+            else:
+                left = int(self.headers.get("Content-Length", "0"))
+                while left > 0:
+                    b = self.rfile.read(min(left, 65536))
+                    if not b:
+                        break
+                    h.update(b)
+                    left -= len(b)
+            self.answer((h.hexdigest() + "\n").encode())
+
+        do_PUT = do_POST
+        do_PATCH = do_POST
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = family_of(a.bind)
+        daemon_threads = True
+
+        def server_bind(self):
+            if self.address_family == socket.AF_INET6:
+                self.socket.setsockopt(socket.IPPROTO_IPV6,
+                                       socket.IPV6_V6ONLY, 1)
+            super().server_bind()
+
+    srv = Server((a.bind, 0), Handler)
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    write_port_file(a.port_file, srv.server_address[1])
+    srv.serve_forever()
+
+
 # ---------------------------------------------------------------- clients
 
 class Closed(Exception):
@@ -582,6 +679,14 @@ def main():
     p.add_argument("--port-file", required=True)
     p.add_argument("--dir", required=True)
     p.set_defaults(func=cmd_http)
+
+    p = sub.add_parser("http11")
+    p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--dir")
+    p.add_argument("--conn-file")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    p.set_defaults(func=cmd_http11)
 
     p = sub.add_parser("socks")
     p.add_argument("--proxy", required=True, help="HOST:PORT or [V6]:PORT")

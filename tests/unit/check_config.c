@@ -578,6 +578,29 @@ static const struct bad bad_cases[] = {
 	    NULL },
 	{ "auth: {\n  cache_ttl = \"0\";\n};\n", 2, "cache_ttl", NULL },
 	{ "listen = [ 1080 ];\n", 1, "listen", NULL },
+	/* listener groups */
+	{ "listen = (\n  { protocol = \"http\"; } );\n", 2, "listen",
+	    "address" },
+	{ "listen = (\n  { address = \"127.0.0.1:1\"; protocol = \"ftp\"; }"
+	    " );\n", 2, "protocol", "ftp" },
+	{ "listen = (\n  { address = \"127.0.0.1:1\"; protocol = \"http\";"
+	    " socks4 = true; } );\n", 2, "socks4", "socks" },
+	{ "listen = (\n  { address = \"127.0.0.1:1\"; to = \"a:1\"; } );\n",
+	    2, "listen.to", "portmap" },
+	{ "listen = (\n  { address = \"127.0.0.1:1\"; protocol = "
+	    "\"portmap\"; } );\n", 2, "portmap", "to" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  to = \"example.org\"; } );\n", 2, "listen.to", "host:port" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  to = \"example.org:0\"; } );\n", 2, "listen.to", NULL },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  transport = \"sctp\"; to = \"a:1\"; } );\n", 2, "transport",
+	    NULL },
+	{ "listen = ( \"127.0.0.1:1\",\n  { address = \"127.0.0.1:1\"; } );\n",
+	    2, "listen", "twice" },
+	{ "listen = ( { address = \"127.0.0.1:1\";\n  colour = 1; } );\n", 2,
+	    "unknown", "colour" },
+	{ "listen: { address = \"127.0.0.1:1\"; };\n", 1, "listen", NULL },
 	{ "rules = (\n  { action = 1; }\n);\n", 2, "action", NULL },
 	{ "rules = (\n  { action = \"deny\";\n    name = 5; }\n);\n", 3, "name",
 	    NULL },
@@ -922,6 +945,37 @@ START_TEST(test_snapshot_refs)
 }
 END_TEST
 
+START_TEST(test_listen_groups)
+{
+	struct config *c = load_ok("listen = ( \"127.0.0.1:1080\",\n"
+	    "  { address = \"[::1]:1080\"; protocol = \"socks\"; "
+	    "socks4 = true; },\n"
+	    "  { address = \"127.0.0.1:3128\"; protocol = \"http\"; },\n"
+	    "  { address = \"127.0.0.1:2222\"; protocol = \"portmap\";\n"
+	    "    to = \"v6only.example:22\"; },\n"
+	    "  { address = \"127.0.0.1:2222\"; protocol = \"portmap\";\n"
+	    "    transport = \"udp\"; to = \"[2001:db8::53]:53\"; } );\n");
+
+	ck_assert_uint_eq(c->nlisten, 5);
+	ck_assert_int_eq(c->listen[0].proto, LISTEN_SOCKS);
+	ck_assert(!c->listen[0].socks4);
+	ck_assert_int_eq(c->listen[1].proto, LISTEN_SOCKS);
+	ck_assert(c->listen[1].socks4);
+	ck_assert_int_eq(c->listen[2].proto, LISTEN_HTTP);
+	ck_assert_str_eq(config_listen_proto_str(c->listen[2].proto), "http");
+	ck_assert_int_eq(c->listen[3].proto, LISTEN_PORTMAP);
+	ck_assert(!c->listen[3].udp);
+	ck_assert_str_eq(c->listen[3].to_host, "v6only.example");
+	ck_assert_uint_eq(c->listen[3].to_port, 22);
+	/* The same address, another transport: both may be bound. */
+	ck_assert(c->listen[4].udp);
+	ck_assert_str_eq(c->listen[4].to_host, "2001:db8::53");
+	ck_assert_uint_eq(c->listen[4].to_port, 53);
+	ck_assert_int_eq(c->listen[4].line, 6);
+	config_free(c);
+}
+END_TEST
+
 /* --- config_same_listeners --- */
 
 START_TEST(test_same_listeners)
@@ -950,6 +1004,15 @@ START_TEST(test_same_listeners)
 	ck_assert(!config_same_listeners(a, e));
 	ck_assert(!config_same_listeners(a, g));
 	ck_assert(!config_same_listeners(g, a));
+	/* The same address speaking another protocol is another listener. */
+	config_free(d);
+	d = load_ok("listen = ( \"127.0.0.1:1080\", { address = "
+	    "\"[::1]:1080\"; protocol = \"http\"; } );\n");
+	ck_assert(!config_same_listeners(a, d));
+	config_free(e);
+	e = load_ok("listen = ( \"127.0.0.1:1080\", { address = "
+	    "\"[::1]:1080\"; socks4 = true; } );\n");
+	ck_assert(!config_same_listeners(a, e));
 	config_free(a);
 	config_free(b);
 	config_free(c);
@@ -978,6 +1041,7 @@ config_suite(void)
 	tcase_add_test(tc, test_control);
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_state);
+	tcase_add_test(tc, test_listen_groups);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
