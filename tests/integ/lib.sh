@@ -406,6 +406,39 @@ sg_log_wait() {
 	done
 }
 
+# sg_hold NAME SGTOOL-SOCKS-ARGS...: a relay held open by `sgtool socks
+# ARGS --echo-check` (its output in $SG_TMP/NAME) until $SG_TMP/release.NAME
+# exists (at most SG_HOLD_MAX s, default 40); returns once it is
+# established and its first echo came back.  Its PID: $HOLD_PID_NAME.
+sg_hold() {
+	local name=$1 end
+	shift
+	sgtool socks "$@" --echo-check --hold-file "$SG_TMP/release.$name" \
+	    --hold-max "${SG_HOLD_MAX:-40}" > "$SG_TMP/$name" 2>&1 &
+	SG_PIDS="$SG_PIDS $!"
+	eval "HOLD_PID_$name=\$!"
+	end=$(( $(sg_now_ms) + 10000 ))
+	until grep -q "^holding=1" "$SG_TMP/$name"; do
+		[ "$(sg_now_ms)" -lt "$end" ] ||
+			{ cat "$SG_TMP/$name" >&2; sg_fail "relay $name not established"; }
+		sleep 0.05
+	done
+	sg_expect "$SG_TMP/$name" "rep=0x00" "echo=ok"
+}
+
+# sg_ctl_init: sixgatectl ($SIXGATECTL, default next to $SIXGATED), the
+# control socket $SG_CS, $SG_CTL_CONF (a control group for sg_conf
+# extra=, mode 0600) and ctl ARGS... (sixgatectl -s $SG_CS, bounded).
+sg_ctl_init() {
+	: "${SIXGATECTL:=$(dirname "$SIXGATED")/sixgatectl}"
+	[ -x "$SIXGATECTL" ] || sg_error "SIXGATECTL=$SIXGATECTL is not an executable"
+	SG_CS=$SG_TMP/control.sock
+	SG_CTL_CONF="control: { socket = \"$SG_CS\"; mode = \"0600\"; };"
+}
+ctl() {
+	timeout 20 "$SIXGATECTL" -s "$SG_CS" "$@"
+}
+
 # sg_log_count STRING: lines of the daemon log containing STRING.
 sg_log_count() {
 	grep -cF -- "$1" "$SG_LOG"

@@ -6,13 +6,11 @@
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
-: "${SIXGATECTL:=$(dirname "$SIXGATED")/sixgatectl}"
-[ -x "$SIXGATECTL" ] || sg_error "SIXGATECTL=$SIXGATECTL is not an executable"
+sg_ctl_init
 
-CS=$SG_TMP/control.sock
+CS=$SG_CS
 GRP=$(id -gn)
 CTL_EXTRA="control: { socket = \"$CS\"; mode = \"0600\"; group = \"$GRP\"; };"
-ctl() { timeout 20 "$SIXGATECTL" -s "$CS" "$@"; }
 
 sg_pamwrap sam 'S4m-pw'
 sg_conf extra="$CTL_EXTRA"
@@ -22,17 +20,9 @@ sg_server ECHO echo --bind 127.0.0.1
 mode=$(stat -c %a "$CS")
 [ "$mode" = 600 ] || sg_fail "control socket mode $mode, want 600"
 
-hold() {	# NAME: a relay through the echo server, held open
-	sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user sam --password 'S4m-pw' \
-	    --dest "127.0.0.1:$ECHO" --data "hello-$1" --echo-check \
-	    --hold-file "$SG_TMP/release.$1" --hold-max 40 > "$SG_TMP/$1" 2>&1 &
-	SG_PIDS="$SG_PIDS $!"
-	local end=$(( $(sg_now_ms) + 10000 ))
-	until grep -q "^holding=1" "$SG_TMP/$1"; do
-		[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/$1" >&2; sg_fail "relay $1 not established"; }
-		sleep 0.05
-	done
-	sg_expect "$SG_TMP/$1" "rep=0x00" "echo=ok"
+hold() {	# NAME: a relay of sam through the echo server, held open
+	sg_hold "$1" --proxy "127.0.0.1:$SG_PORT4" --user sam --password 'S4m-pw' \
+	    --dest "127.0.0.1:$ECHO" --data "hello-$1"
 }
 hold r1
 

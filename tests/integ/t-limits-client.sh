@@ -12,17 +12,9 @@ sg_start
 sg_server ECHO echo --bind 127.0.0.1
 A=(--user kim --password 'k1m-pw')
 
-hold() {	# NAME: a relay from 127.0.0.1 open until $SG_TMP/NAME.release exists
-	sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
-	    --data "$1" --echo-check --hold-file "$SG_TMP/$1.release" --hold-max 50 \
-	    > "$SG_TMP/$1" 2>&1 &
-	SG_PIDS="$SG_PIDS $!"
-	eval "${1}_PID=\$!"
-	local end=$(( $(sg_now_ms) + 10000 ))
-	until grep -q "^holding=1" "$SG_TMP/$1"; do
-		[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/$1" >&2; sg_fail "relay $1 not established"; }
-		sleep 0.05
-	done
+hold() {	# NAME: a relay from 127.0.0.1 open until $SG_TMP/release.NAME exists
+	SG_HOLD_MAX=50 sg_hold "$1" "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" \
+	    --dest "127.0.0.1:$ECHO" --data "$1"
 }
 
 hold r1
@@ -41,8 +33,8 @@ sgtool socks "${A[@]}" --proxy "[::1]:$SG_PORT6" --dest "127.0.0.1:$ECHO" \
 sg_expect "$SG_TMP/r4" "rep=0x00" "echo=ok"
 
 # When one ends, the address may open another.
-touch "$SG_TMP/r1.release"
-sg_wait_exit "$r1_PID" 10 || sg_fail "relay r1 did not end"
+touch "$SG_TMP/release.r1"
+sg_wait_exit "$HOLD_PID_r1" 10 || sg_fail "relay r1 did not end"
 end=$(( $(sg_now_ms) + 5000 ))
 while :; do
 	sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
@@ -51,8 +43,8 @@ while :; do
 	[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/r5" >&2; sg_fail "127.0.0.1 not served after a relay ended"; }
 	sleep 0.2
 done
-touch "$SG_TMP/r2.release"
-sg_wait_exit "$r2_PID" 10 || sg_fail "relay r2 did not end"
+touch "$SG_TMP/release.r2"
+sg_wait_exit "$HOLD_PID_r2" 10 || sg_fail "relay r2 did not end"
 grep -q "^echo=ok" "$SG_TMP/r2" || sg_fail "relay r2 broken"
 sg_info "ok: per-client cap enforced, other addresses served"
 exit 0

@@ -7,14 +7,11 @@
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
-: "${SIXGATECTL:=$(dirname "$SIXGATED")/sixgatectl}"
-[ -x "$SIXGATECTL" ] || sg_error "SIXGATECTL=$SIXGATECTL is not an executable"
+sg_ctl_init
 
-CS=$SG_TMP/control.sock
-ctl() { timeout 20 "$SIXGATECTL" -s "$CS" "$@"; }
 LO='to = [ "127.0.0.0/8", "::1/128" ];'
 sg_pamwrap sam 'S4m-pw' una 'Un4-pw' olga '0lg4-pw' quinn 'Qu1nn-pw'
-sg_conf extra="control: { socket = \"$CS\"; mode = \"0600\"; };" rules="
+sg_conf extra="$SG_CTL_CONF" rules="
   { name = \"shaped\"; action = \"allow\"; users = [ \"sam\" ]; $LO
     limits: { bandwidth_down = 200000; }; },
   { action = \"allow\"; users = [ \"olga\" ]; $LO limits: { max_relays = 1; }; },

@@ -12,18 +12,9 @@ sg_start
 sg_server ECHO echo --bind 127.0.0.1
 A=(--user judy --password 'ju4y-pw')
 
-hold() {	# NAME: a relay that stays open until $SG_TMP/NAME.release exists
-	sgtool socks "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" --dest "127.0.0.1:$ECHO" \
-	    --data "$1" --echo-check --hold-file "$SG_TMP/$1.release" --hold-max 50 \
-	    > "$SG_TMP/$1" 2>&1 &
-	SG_PIDS="$SG_PIDS $!"
-	eval "${1}_PID=\$!"
-	local end=$(( $(sg_now_ms) + 10000 ))
-	until grep -q "^holding=1" "$SG_TMP/$1"; do
-		[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/$1" >&2; sg_fail "relay $1 not established"; }
-		sleep 0.05
-	done
-	sg_expect "$SG_TMP/$1" "rep=0x00" "echo=ok"
+hold() {	# NAME: a relay open until $SG_TMP/release.NAME exists
+	SG_HOLD_MAX=50 sg_hold "$1" "${A[@]}" --proxy "127.0.0.1:$SG_PORT4" \
+	    --dest "127.0.0.1:$ECHO" --data "$1"
 }
 
 hold r1
@@ -39,7 +30,7 @@ ms=$((10#$ms))
 # "At once" is an event: the 05 FF came while both relays were still
 # open (they hold until released), not when one of them ended.  The time
 # is only a sanity bound, wide for a loaded host (client timeout 5 s).
-sg_alive "$r1_PID" && sg_alive "$r2_PID" ||
+sg_alive "$HOLD_PID_r1" && sg_alive "$HOLD_PID_r2" ||
 	sg_fail "a held relay ended before the third client was refused"
 [ "$ms" -lt 4000 ] || sg_fail "the over-limit client waited $ms ms for 05 FF"
 # The same through the other listener, and pipelined.
@@ -50,8 +41,8 @@ grep -q "^rep=" "$SG_TMP/r3b" && sg_fail "over-limit client got a request reply"
 sg_info "ok: third client refused in $ms ms"
 
 # The two relays still work... end one of them.
-touch "$SG_TMP/r1.release"
-sg_wait_exit "$r1_PID" 10 || sg_fail "relay r1 did not end"
+touch "$SG_TMP/release.r1"
+sg_wait_exit "$HOLD_PID_r1" 10 || sg_fail "relay r1 did not end"
 sg_log_wait "access" 10 1 || sg_fail "no access line for the relay that ended"
 
 # A new client is served (the slot may be freed just after the access line).
@@ -65,7 +56,7 @@ while :; do
 done
 sg_info "ok: served again after a relay ended"
 
-touch "$SG_TMP/r2.release"
-sg_wait_exit "$r2_PID" 10 || sg_fail "relay r2 did not end"
+touch "$SG_TMP/release.r2"
+sg_wait_exit "$HOLD_PID_r2" 10 || sg_fail "relay r2 did not end"
 grep -q "^echo=ok" "$SG_TMP/r2" || sg_fail "relay r2 broken"
 exit 0

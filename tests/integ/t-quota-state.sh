@@ -13,16 +13,13 @@
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
-: "${SIXGATECTL:=$(dirname "$SIXGATED")/sixgatectl}"
-[ -x "$SIXGATECTL" ] || sg_error "SIXGATECTL=$SIXGATECTL is not an executable"
+sg_ctl_init
 
-CS=$SG_TMP/control.sock
 STATE=$SG_TMP/state
 SF=$STATE/quota.state
 mkdir -m 0700 "$STATE" || sg_error "mkdir $STATE"
-ctl() { timeout 20 "$SIXGATECTL" -s "$CS" "$@"; }
 sg_pamwrap quinn 'Qu1nn-pw'
-sg_conf extra="control: { socket = \"$CS\"; mode = \"0600\"; };
+sg_conf extra="$SG_CTL_CONF
 state: { directory = \"$STATE\"; interval = 1; };" rules='
   { name = "capped"; action = "allow"; users = [ "quinn" ];
     to = [ "127.0.0.0/8" ]; limits: { quota = 300000; quota_period = "day"; }; }'

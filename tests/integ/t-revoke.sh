@@ -8,12 +8,8 @@
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
-: "${SIXGATECTL:=$(dirname "$SIXGATED")/sixgatectl}"
-[ -x "$SIXGATECTL" ] || sg_error "SIXGATECTL=$SIXGATECTL is not an executable"
+sg_ctl_init
 
-CS=$SG_TMP/control.sock
-CTL_EXTRA="control: { socket = \"$CS\"; mode = \"0600\"; };"
-ctl() { timeout 20 "$SIXGATECTL" -s "$CS" "$@"; }
 rules() {	# USERS...: loopback allowed to them
 	local u list=
 	for u in "$@"; do list="$list${list:+, }\"$u\""; done
@@ -21,22 +17,13 @@ rules() {	# USERS...: loopback allowed to them
 }
 
 sg_pamwrap ann 'Ann-pw1' sam 'S4m-pw'
-sg_conf extra="$CTL_EXTRA" rules="$(rules ann sam)"
+sg_conf extra="$SG_CTL_CONF" rules="$(rules ann sam)"
 sg_start
 sg_server ECHO echo --bind 127.0.0.1
 
 hold() {	# NAME USER PASSWORD: a relay through the echo server, held open
-	sgtool socks --proxy "127.0.0.1:$SG_PORT4" --user "$2" --password "$3" \
-	    --dest "127.0.0.1:$ECHO" --data "hello-$1" --echo-check --echo-again \
-	    --hold-file "$SG_TMP/release.$1" --hold-max 40 > "$SG_TMP/$1" 2>&1 &
-	SG_PIDS="$SG_PIDS $!"
-	eval "PID_$1=$!"
-	local end=$(( $(sg_now_ms) + 10000 ))
-	until grep -q "^holding=1" "$SG_TMP/$1"; do
-		[ "$(sg_now_ms)" -lt "$end" ] || { cat "$SG_TMP/$1" >&2; sg_fail "relay $1 not established"; }
-		sleep 0.05
-	done
-	sg_expect "$SG_TMP/$1" "rep=0x00" "echo=ok"
+	sg_hold "$1" --proxy "127.0.0.1:$SG_PORT4" --user "$2" --password "$3" \
+	    --dest "127.0.0.1:$ECHO" --data "hello-$1" --echo-again
 }
 active() {	# N: relays active, as status says
 	ctl status > "$SG_TMP/status" || sg_fail "status: exit $?"
@@ -50,7 +37,7 @@ hold rs sam 'S4m-pw'
 active 2
 
 # ann is no longer allowed; a plain reload keeps both relays.
-sg_conf extra="$CTL_EXTRA" rules="$(rules sam)"
+sg_conf extra="$SG_CTL_CONF" rules="$(rules sam)"
 ctl reload > "$SG_TMP/reload1" || { cat "$SG_TMP/reload1" >&2; sg_fail "reload: exit $?"; }
 grep -q "configuration reloaded" "$SG_TMP/reload1" || sg_fail "reload: not taken"
 grep -q "revoked" "$SG_TMP/reload1" && sg_fail "a plain reload speaks of revoking"
@@ -82,7 +69,7 @@ PY
 
 # A broken configuration is not taken: nothing is revoked.
 cp "$SG_CONF" "$SG_TMP/good.conf"
-sg_conf extra="$CTL_EXTRA" rules="$(rules ann)"	# would revoke sam's
+sg_conf extra="$SG_CTL_CONF" rules="$(rules ann)"	# would revoke sam's
 echo "this is = not valid" >> "$SG_CONF"
 ctl --json reload --revoke > "$SG_TMP/reload4.json" 2>&1; rc=$?
 [ "$rc" = 1 ] || sg_fail "reload --revoke of a broken configuration: exit $rc, want 1"
@@ -97,13 +84,13 @@ active 1
 
 # sam's relay still carries data, and ends as the client closes it.
 touch "$SG_TMP/release.rs"
-sg_wait_exit "$PID_rs" 10 || sg_fail "sam's client did not finish"
+sg_wait_exit "$HOLD_PID_rs" 10 || sg_fail "sam's client did not finish"
 sg_expect "$SG_TMP/rs" "echo_again=ok" "done=1"
 sg_log_wait "access user=sam " 10 || sg_fail "no access line for sam's relay"
 grep -F "access user=sam " "$SG_LOG" | grep -q "end=revoked" && sg_fail "sam's relay says end=revoked"
 # ann's client saw its relay end: its second echo never came back.
 touch "$SG_TMP/release.ra"
-sg_wait_exit "$PID_ra" 10
+sg_wait_exit "$HOLD_PID_ra" 10
 grep -q "echo_again=ok" "$SG_TMP/ra" && sg_fail "ann's revoked relay still echoed"
 sg_alive "$SG_PID" || sg_fail "sixgated died"
 sg_info "ok: reload keeps, reload --revoke ends the disallowed relay only (end=revoked), --json, broken config revokes nothing"
