@@ -70,6 +70,11 @@ struct request {
 	uint8_t			 cmd;		/* S5_CMD_* */
 	struct socks5_addr	 dest;		/* as sent */
 	/*
+	 * Chains for this request instead of the upstreams' match (a
+	 * portmap listener's via), or NULL.  Points into r->cfg.
+	 */
+	const struct route	*route;
+	/*
 	 * The user's Unix groups, read by the core once per login when a
 	 * rule names groups (request_run).
 	 */
@@ -117,5 +122,17 @@ int	request_login(struct request *r, const char *user, char *pass);
  * the caller to close (it is -1 or an open socket).
  */
 void	request_run(struct request *r);
+
+/*
+ * A flow of a UDP port mapping (portmap_udp.c), which has no session
+ * and no request_run: the rules for r (its client r->peer, destination
+ * r->dest, command r->cmd, r->auth) and the look-up of a name, as for a
+ * CONNECT.  Returns S5_REP_SUCCEEDED with the first address the rules
+ * allow in *to (in resolve.prefer order), or the REP (logged).
+ */
+uint8_t	request_flow_check(struct request *r, struct sockaddr_storage *to);
+
+/* The access line of such a flow (r->door names the door). */
+void	request_flow_log(const struct request *r);
 
 #endif

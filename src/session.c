@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "door_portmap.h"
 #include "door_socks4.h"
 #include "door_socks5.h"
 #include "fdbudget.h"
@@ -92,6 +93,9 @@ session_main(void *arg)
 	switch (r->listener->proto) {
 	case LISTEN_SOCKS:
 		socks_door(r);
+		break;
+	case LISTEN_PORTMAP:
+		door_portmap_run(r);
 		break;
 	default:
 		log_warnx("listener %s: protocol %s not served",
