@@ -3,9 +3,10 @@
 # curl --socks4a to a name that only the gateway resolves, and only to
 # ::1 (an IPv4-only SOCKS4 client reaches an IPv6-only server by name);
 # curl --socks4 to an IPv4 literal; the USERID in the access line,
-# escaped, never a login; refusals without a rule for unauthenticated
-# clients, without "none" in auth.methods, and on a listener without
-# socks4.
+# escaped, never a login; BIND with its two replies, and refused (0x5B)
+# when the listening address would be IPv6; refusals without a rule for
+# unauthenticated clients, without "none" in auth.methods, and on a
+# listener without socks4.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/preload.sh"
@@ -58,6 +59,56 @@ grep -F "access" "$SG_LOG" | grep -F "dest=127.0.0.1:$WEB4" |
     grep -F 'userid=we\x20i\"rd ' | grep -qF "user=- " ||
 	sg_fail "socks4 access line: USERID not escaped in userid=, or a user"
 sg_info "ok: socks4 to an IPv4 literal, USERID escaped"
+
+# BIND (two replies, SOCKS4 style): the peer 127.0.0.1 connects to the
+# announced port, then data flows both ways.
+out=$(timeout 30 "$SG_PY" - "$SG_PORT4" <<'PY' 2>&1
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(struct.pack("!BBH4s", 4, 2, 0, socket.inet_aton("127.0.0.1")) + b"binder\0")
+def reply():
+    b = b""
+    while len(b) < 8:
+        x = s.recv(8 - len(b))
+        if not x:
+            sys.exit("closed after %r" % b)
+        b += x
+    return struct.unpack("!BBH4s", b)
+vn, cd, port, ip = reply()
+if vn != 0 or cd != 0x5A or port == 0:
+    sys.exit("first reply %r" % ((vn, cd, port, ip),))
+ip = socket.inet_ntoa(ip)
+peer = socket.create_connection((ip if ip != "0.0.0.0" else "127.0.0.1", port), timeout=10)
+vn, cd, pport, pip = reply()
+if cd != 0x5A or pport != peer.getsockname()[1]:
+    sys.exit("second reply %r" % ((vn, cd, pport, pip),))
+peer.sendall(b"from-peer")
+got = s.recv(64)
+s.sendall(b"from-client")
+back = peer.recv(64)
+print("bind ok" if (got, back) == (b"from-peer", b"from-client") else "bind data %r %r" % (got, back))
+PY
+)
+[ "$out" = "bind ok" ] || sg_fail "socks4 BIND: $out"
+sg_log_wait "cmd=bind" 10 1 || sg_fail "no access line for the socks4 BIND"
+grep -F " access " "$SG_LOG" | grep -F "cmd=bind" | grep -F "door=socks4" |
+    grep -qF "userid=binder" || sg_fail "socks4 BIND access line: wrong fields"
+sg_info "ok: socks4 BIND, two replies"
+
+# BIND for a peer that is IPv6 (a 4A name of ::1): the listening
+# address would be IPv6, which a SOCKS4 reply cannot carry: 0x5B.
+out=$(timeout 30 "$SG_PY" - "$SG_PORT4" <<'PY' 2>&1
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(struct.pack("!BBH4s", 4, 2, 0, bytes([0, 0, 0, 1])) + b"\0web6.sgtest\0")
+b = s.recv(8)
+print("cd=0x%02x" % b[1] if len(b) == 8 else "short %r" % b)
+PY
+)
+[ "$out" = "cd=0x5b" ] || sg_fail "socks4a BIND for an IPv6 peer: $out"
+sg_log_wait "which SOCKS4 cannot express" 10 ||
+	sg_fail "no log line for the IPv6 BIND address"
+sg_info "ok: socks4 BIND on IPv6 refused with 0x5B"
 
 # A listener without socks4 refuses a SOCKS4 request, and says why.
 if sg_curl -o /dev/null -x "socks4://[::1]:$SG_PORT6" \
