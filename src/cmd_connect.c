@@ -63,6 +63,9 @@ connect_routed(struct request *r)
 	int k;
 
 	name = request_route_dest(r, &ss, &sa);
+	/* The door's own route (a portmap listener's via) comes first. */
+	if (r->route != NULL)
+		return request_via_upstream(r, r->route, sa);
 	k = route_match(c->routes, c->nroutes, name, sa, r->dest.port);
 	if (k < 0 || c->routes[k].action == ROUTE_DIRECT)
 		return connect_direct(r);

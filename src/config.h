@@ -48,6 +48,11 @@ struct config_listen {
 	char			 to_text[300];
 	char			 to_host[256];
 	uint16_t		 to_port;
+	/*
+	 * portmap: via, the chains to `to` (hop indices into the config's
+	 * hops), used instead of upstreams; nchains 0 when there is none.
+	 */
+	struct route		 via;
 };
 
 /* "socks", "http", "portmap": for logs and the access line. */
@@ -148,6 +153,14 @@ void config_free(struct config *c);
 struct config *config_current(void);
 void config_publish(struct config *c);
 void config_release(struct config *c);
+
+/*
+ * The chains c gives the portmap listener l (the listener at l's
+ * address and transport in c, which may be a newer snapshot than the
+ * one l was opened with), or NULL: the upstreams decide.
+ */
+const struct route *config_listen_via(const struct config *c,
+	    const struct config_listen *l);
 
 /* Are the two configs' listener lists the same (reload check)? */
 bool config_same_listeners(const struct config *a, const struct config *b);

@@ -81,6 +81,10 @@ parse_portmap(struct cfg_pctx *p, const config_setting_t *g,
 			    "\"tcp\" or \"udp\"", v);
 		l->udp = strcmp(v, "udp") == 0;
 	}
+	/* Parsed with the upstreams, once hops are known. */
+	if (l->udp && (s = config_setting_get_member(g, "via")) != NULL)
+		return cfg_fail(p, s, "listen.via: only for transport \"tcp\" "
+		    "(upstream hops relay TCP)");
 	if ((s = config_setting_get_member(g, "to")) == NULL)
 		return cfg_fail(p, g, "listen: a portmap listener needs "
 		    "to = \"host:port\"");
@@ -219,6 +223,21 @@ cfg_default_listen(struct config *c)
 		    &c->listen[i].sslen);
 	}
 	return 0;
+}
+
+const struct route *
+config_listen_via(const struct config *c, const struct config_listen *l)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (c->listen[i].proto == LISTEN_PORTMAP &&
+		    c->listen[i].udp == l->udp &&
+		    addr_equal((const struct sockaddr *)&c->listen[i].ss,
+		    (const struct sockaddr *)&l->ss))
+			return c->listen[i].via.nchains > 0 ?
+			    &c->listen[i].via : NULL;
+	return NULL;
 }
 
 /*

@@ -340,6 +340,34 @@ hop_is_us(const struct config *c, const struct route_hop *h)
 	return false;
 }
 
+/*
+ * via on a portmap listener: chains as in upstreams, for everything the
+ * listener relays.  After hops, so a chain may name them; before the
+ * loop check, so its inline hops are checked too.
+ */
+static int
+parse_listen_via(struct cfg_pctx *p, const config_setting_t *root,
+    struct config *c)
+{
+	const config_setting_t *s, *g, *via;
+	size_t i;
+
+	if ((s = config_setting_get_member(root, "listen")) == NULL)
+		return 0;
+	for (i = 0; i < c->nlisten; i++) {
+		g = config_setting_get_elem(s, (unsigned)i);
+		if (g == NULL || !config_setting_is_group(g) ||
+		    c->listen[i].proto != LISTEN_PORTMAP ||
+		    (via = config_setting_get_member(g, "via")) == NULL)
+			continue;
+		c->listen[i].via.action = ROUTE_CHAIN;
+		c->listen[i].via.line = config_setting_source_line(via);
+		if (parse_via(p, via, c, &c->listen[i].via) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 cfg_parse_upstreams(struct cfg_pctx *p, const config_setting_t *root,
     struct config *c)
@@ -368,6 +396,8 @@ cfg_parse_upstreams(struct cfg_pctx *p, const config_setting_t *root,
 				return -1;
 		}
 	}
+	if (parse_listen_via(p, root, c) == -1)
+		return -1;
 	for (i = 0; i < c->nhops; i++) {
 		if (hop_is_us(c, &c->hops[i])) {
 			snprintf(p->err, p->errlen, "%s:%d: hop %s is one of "

@@ -161,7 +161,13 @@ do_greeting(struct door_socks5 *d, uint8_t *method)
 		if (read_more(d, "greeting") == -1)
 			return -1;
 	if (st != S5_OK) {
-		log_info("greeting: %s", parse_err_str(st));
+		/* 0x04: a SOCKS4 client, where socks4 is not switched on. */
+		if (st == S5_ERR_VERSION && d->buf[0] == 0x04)
+			log_info("greeting: SOCKS4 request on a listener "
+			    "without socks4 (%s): refused",
+			    d->req->listener->text);
+		else
+			log_info("greeting: %s", parse_err_str(st));
 		return -1;
 	}
 	consume(d, used);

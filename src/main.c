@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "portmap_udp.h"
 #include "relay.h"
 #include "registry.h"
 #include "sgio.h"
@@ -199,6 +200,7 @@ shut_down(const sigset_t *set)
 	config_release(c);
 	notify_stopping();
 	acceptor_stop();
+	portmap_udp_stop();	/* each flow logs its access line */
 	left = registry_count();
 	if (left > 0)
 		log_info("shutting down: waiting up to %d s for %d sessions",
@@ -302,6 +304,8 @@ main(int argc, char *argv[])
 	fd_budget(c);
 	if (acceptor_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (portmap_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (control_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (metrics_open(c, err, sizeof(err)) == -1)
@@ -330,6 +334,8 @@ main(int argc, char *argv[])
 		fatal("cannot start the metrics thread");
 	if (acceptor_start() == -1)
 		fatal("cannot start the accept thread");
+	if (portmap_udp_start() == -1)
+		fatal("cannot start the udp port mapping thread");
 	notify_ready();
 	for (;;) {
 		if ((sig = notify_sigwait(&set)) == -1)

@@ -432,6 +432,31 @@ log_access(const struct request *r)
 	    (int)(ms % 1000), r->end);
 }
 
+uint8_t
+request_flow_check(struct request *r, struct sockaddr_storage *to)
+{
+	struct resolve_result res;
+	unsigned char skip[RESOLVE_MAX];
+	size_t i;
+	uint8_t rep;
+
+	format_dest(r);
+	if ((rep = request_resolve(r, &res)) != S5_REP_SUCCEEDED)
+		return rep;
+	if (request_allow_addrs(r, &res, skip) == 0)
+		return S5_REP_NOT_ALLOWED;
+	for (i = 0; i < res.n && skip[i]; i++)
+		continue;
+	*to = res.addrs[i];
+	return S5_REP_SUCCEEDED;
+}
+
+void
+request_flow_log(const struct request *r)
+{
+	log_access(r);
+}
+
 /*
  * A relay or wait that ended after the shutdown's cut ended because of
  * it, whatever it saw (the cut looks like EOF); refusals and answers

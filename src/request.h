@@ -88,6 +88,11 @@ struct request {
 	uint8_t			 cmd;		/* S5_CMD_* */
 	struct socks5_addr	 dest;		/* as sent */
 	/*
+	 * Chains for this request instead of the upstreams' match (a
+	 * portmap listener's via), or NULL.  Points into r->cfg.
+	 */
+	const struct route	*route;
+	/*
 	 * The user's Unix groups, read by the core once per login when a
 	 * rule names groups (request_run).
 	 */
@@ -163,5 +168,17 @@ bool	request_still_allowed(const struct request *r,
  * the clock, so that the next request_run logs a line of its own.
  */
 void	request_next(struct request *r);
+
+/*
+ * A flow of a UDP port mapping (portmap_udp.c), which has no session
+ * and no request_run: the rules for r (its client r->peer, destination
+ * r->dest, command r->cmd, r->auth) and the look-up of a name, as for a
+ * CONNECT.  Returns S5_REP_SUCCEEDED with the first address the rules
+ * allow in *to (in resolve.prefer order), or the REP (logged).
+ */
+uint8_t	request_flow_check(struct request *r, struct sockaddr_storage *to);
+
+/* The access line of such a flow (r->door names the door). */
+void	request_flow_log(const struct request *r);
 
 #endif

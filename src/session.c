@@ -9,14 +9,18 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "addr.h"
 #include "door_http.h"
+#include "door_portmap.h"
+#include "door_socks4.h"
 #include "door_socks5.h"
 #include "fdbudget.h"
 #include "log.h"
@@ -25,6 +29,7 @@
 #include "session.h"
 #include "sgio.h"
 #include "sock.h"
+#include "socks4.h"
 
 struct session {
 	uint64_t		 id;
@@ -49,6 +54,30 @@ session_free(struct session *s)
 	free(s);
 }
 
+/*
+ * A socks listener with socks4: the first byte says which SOCKS (0x04,
+ * or 0x05 and anything else, which the SOCKS5 door refuses in its own
+ * words).  Peeked, not read, within the handshake's deadline.
+ */
+static void
+socks_door(struct request *r)
+{
+	int64_t deadline = r->start + (int64_t)r->cfg->timeout_handshake *
+	    1000;
+	uint8_t b = 0;
+	ssize_t n = -1;
+
+	while (r->listener->socks4 && n == -1 &&
+	    sgio_wait(r->cfd, POLLIN, deadline) == 0)
+		if ((n = recv(r->cfd, &b, 1, MSG_PEEK)) == -1 &&
+		    errno != EAGAIN && errno != EINTR)
+			break;
+	if (n == 1 && b == S4_VERSION)
+		door_socks4_run(r);
+	else
+		door_socks5_run(r);
+}
+
 static void *
 session_main(void *arg)
 {
@@ -64,7 +93,10 @@ session_main(void *arg)
 	/* The listener's protocol says which door the client came in by. */
 	switch (r->listener->proto) {
 	case LISTEN_SOCKS:
-		door_socks5_run(r);
+		socks_door(r);
+		break;
+	case LISTEN_PORTMAP:
+		door_portmap_run(r);
 		break;
 	case LISTEN_HTTP:
 		door_http_run(r);

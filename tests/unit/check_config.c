@@ -598,6 +598,18 @@ static const struct bad bad_cases[] = {
 	    NULL },
 	{ "listen = ( \"127.0.0.1:1\",\n  { address = \"127.0.0.1:1\"; } );\n",
 	    2, "listen", "twice" },
+	/* via on a mapping: tcp only, known hops, no loop. */
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  transport = \"udp\"; to = \"a:1\"; via = ( \"gw\" ); } );\n",
+	    2, "listen.via", "tcp" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  to = \"a:1\";\n  via = ( \"nosuch\" ); } );\n", 3,
+	    "unknown hop", "nosuch" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  to = \"a:1\"; via = ( { address = \"127.0.0.1:1\"; } ); } );\n",
+	    2, "own listeners", "loop" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; via = ( \"gw\" ); } );\n",
+	    1, "listen.via", "portmap" },
 	{ "listen = ( { address = \"127.0.0.1:1\";\n  colour = 1; } );\n", 2,
 	    "unknown", "colour" },
 	{ "listen: { address = \"127.0.0.1:1\"; };\n", 1, "listen", NULL },
@@ -976,6 +988,37 @@ START_TEST(test_listen_groups)
 }
 END_TEST
 
+/* via on a mapping: chains into the hop table, found by address. */
+START_TEST(test_listen_via)
+{
+	struct config *c = load_ok("hops = ( { name = \"gw2\"; "
+	    "address = \"[2001:db8::2]:1080\"; } );\n"
+	    "listen = ( \"127.0.0.1:1080\",\n"
+	    "  { address = \"127.0.0.1:2222\"; protocol = \"portmap\";\n"
+	    "    to = \"v6only.example:22\"; via = ( \"gw2\" ); },\n"
+	    "  { address = \"127.0.0.1:2223\"; protocol = \"portmap\";\n"
+	    "    to = \"[::1]:22\"; via = ( ( \"gw2\" ),\n"
+	    "      ( { address = \"192.0.2.3:1080\"; } ) ); },\n"
+	    "  { address = \"127.0.0.1:2224\"; protocol = \"portmap\";\n"
+	    "    to = \"[::1]:22\"; } );\n");
+	const struct route *rt;
+
+	ck_assert_ptr_null(config_listen_via(c, &c->listen[0]));
+	rt = config_listen_via(c, &c->listen[1]);
+	ck_assert_ptr_nonnull(rt);
+	ck_assert_uint_eq(rt->nchains, 1);
+	ck_assert_uint_eq(rt->chains[0].nhops, 1);
+	ck_assert_str_eq(c->hops[rt->chains[0].hops[0]].name, "gw2");
+	rt = config_listen_via(c, &c->listen[2]);
+	ck_assert_ptr_nonnull(rt);
+	ck_assert_uint_eq(rt->nchains, 2);
+	ck_assert_str_eq(c->hops[rt->chains[1].hops[0]].host, "192.0.2.3");
+	ck_assert_ptr_null(config_listen_via(c, &c->listen[3]));
+	ck_assert_uint_eq(c->nroutes, 0);
+	config_free(c);
+}
+END_TEST
+
 /* --- config_same_listeners --- */
 
 START_TEST(test_same_listeners)
@@ -1042,6 +1085,7 @@ config_suite(void)
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_state);
 	tcase_add_test(tc, test_listen_groups);
+	tcase_add_test(tc, test_listen_via);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
