@@ -118,7 +118,24 @@ match_groups(const struct acl_rule *r, const struct acl_query *q)
 	return false;
 }
 
-/* Everything but `to`: who asks, how, when, for what port. */
+/* listeners: the one the client came in by, by its configured address. */
+static bool
+match_listeners(const struct acl_rule *r, const struct acl_query *q)
+{
+	size_t i;
+
+	if (r->nlisteners == 0)
+		return true;
+	if (q->listener == NULL)
+		return false;
+	for (i = 0; i < r->nlisteners; i++)
+		if (addr_equal((const struct sockaddr *)&r->listeners[i],
+		    q->listener))
+			return true;
+	return false;
+}
+
+/* Everything but `to`: who asks, how, when, by which door, what port. */
 static bool
 match_but_to(const struct acl_rule *r, const struct acl_query *q)
 {
@@ -128,7 +145,7 @@ match_but_to(const struct acl_rule *r, const struct acl_query *q)
 		return false;
 	return match_nets(r->from, r->nfrom, q->client) &&
 	    match_users(r->users, r->nusers, q->user) &&
-	    match_groups(r, q) &&
+	    match_groups(r, q) && match_listeners(r, q) &&
 	    timewin_any(r->times, r->ntimes, q->now) &&
 	    match_ports(r, q);
 }

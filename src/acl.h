@@ -59,7 +59,8 @@ struct acl_limits {
  * client that did not authenticate).  to: networks, "self", and name
  * patterns as in upstreams ("name", "*.suffix"), which match a
  * destination sent as a name (before it is resolved).  times: windows of
- * local time (timewin.h).  auths: ACL_AUTH_* bits, 0 = any.
+ * local time (timewin.h).  auths: ACL_AUTH_* bits, 0 = any.  listeners:
+ * the listeners (by configured address) the client came in by.
  */
 struct acl_rule {
 	enum acl_action		 action;
@@ -79,6 +80,9 @@ struct acl_rule {
 	struct timewin		*times;
 	size_t			 ntimes;
 	unsigned		 auths;		/* ACL_AUTH_* bits, 0 = any */
+	/* The listeners (their configured addresses) clients came in by. */
+	struct sockaddr_storage	*listeners;
+	size_t			 nlisteners;
 	struct acl_portrange	*ports;
 	size_t			 nports;
 	unsigned		 commands;	/* ACL_CMD_* bits, 0 = all */
@@ -118,6 +122,11 @@ struct acl_query {
 	/* The user's Unix groups (names), for rules with groups. */
 	const char		*groups;	/* groups[i * groupsz] */
 	size_t			 ngroups, groupsz;
+	/*
+	 * The address of the listener the client came in by, as configured
+	 * (NULL: none known; rules with listeners do not match).
+	 */
+	const struct sockaddr	*listener;
 	/* The clock: seconds into the local week (timewin_week_secs). */
 	int32_t			 now;
 };

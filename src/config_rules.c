@@ -96,6 +96,45 @@ parse_auths(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
 	return 0;
 }
 
+/*
+ * listeners: addresses as written in `listen` (compared as addresses);
+ * one that is not a listener of this configuration is an error.
+ */
+static int
+parse_listeners(struct cfg_pctx *p, const config_setting_t *s,
+    struct acl_rule *r, const struct config *c)
+{
+	const config_setting_t *e;
+	const char *v;
+	socklen_t len;
+	size_t i, k, n;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	if ((n = (size_t)config_setting_length(s)) == 0)
+		return cfg_fail(p, s, "listeners: an empty list would never "
+		    "match");
+	if ((r->listeners = calloc(n, sizeof(*r->listeners))) == NULL)
+		return cfg_fail(p, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		v = config_setting_get_string(e);
+		if (addr_parse_sockaddr(v, &r->listeners[i], &len) != ADDR_OK)
+			return cfg_fail(p, e, "listeners: \"%s\" is not a "
+			    "numeric address:port or [ipv6]:port", v);
+		for (k = 0; k < c->nlisten; k++)
+			if (addr_equal((const struct sockaddr *)
+			    &c->listen[k].ss,
+			    (const struct sockaddr *)&r->listeners[i]))
+				break;
+		if (k == c->nlisten)
+			return cfg_fail(p, e, "listeners: \"%s\" is not one "
+			    "of the addresses in listen", v);
+		r->nlisteners = i + 1;
+	}
+	return 0;
+}
+
 static int
 parse_commands(struct cfg_pctx *p, const config_setting_t *s,
     struct acl_rule *r)
@@ -273,11 +312,12 @@ parse_rule_limits(struct cfg_pctx *p, const config_setting_t *g,
 }
 
 static int
-parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
+parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r,
+    const struct config *c)
 {
 	static const char *const keys[] = { "name", "action", "from", "users",
 	    "to", "ports", "commands", "groups", "time", "auth", "limits",
-	    NULL };
+	    "listeners", NULL };
 	const config_setting_t *s;
 	char action[16];
 
@@ -324,6 +364,9 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r)
 	if ((s = config_setting_get_member(g, "limits")) != NULL &&
 	    parse_rule_limits(p, s, r) == -1)
 		return -1;
+	if ((s = config_setting_get_member(g, "listeners")) != NULL &&
+	    parse_listeners(p, s, r, c) == -1)
+		return -1;
 	return 0;
 }
 
@@ -345,7 +388,7 @@ cfg_parse_rules(struct cfg_pctx *p, const config_setting_t *s, struct config *c)
 	for (i = 0; i < n; i++) {
 		c->nrules = i + 1;
 		if (parse_rule(p, config_setting_get_elem(s, (unsigned)i),
-		    &c->rules[i]) == -1)
+		    &c->rules[i], c) == -1)
 			return -1;
 	}
 	return 0;
@@ -372,6 +415,7 @@ cfg_free_rules(struct config *c)
 			free(r->to_names[j]);
 		free(r->to_names);
 		free(r->times);
+		free(r->listeners);
 	}
 	free(c->rules);
 }

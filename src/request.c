@@ -155,6 +155,8 @@ request_query_init(const struct request *r, struct acl_query *q)
 	q->name = request_route_dest(r, &lit, &sa);
 	q->command = acl_cmd_from_socks5(r->cmd);
 	q->is_self = selfaddr_has;
+	if (r->listener != NULL)
+		q->listener = (const struct sockaddr *)&r->listener->ss;
 	if (localtime_r(&t, &tm) != NULL)
 		q->now = timewin_week_secs(&tm);
 }

@@ -11,7 +11,8 @@
  * whose pattern matches the name as matching any address, skipping
  * name-only rules that do not match, and stopping at a deny by name;
  * acl_reach_left: the longest time left among the allow rules found
- * (a UDP association's deadline), -1 when one has no windows.
+ * (a UDP association's deadline), -1 when one has no windows; listeners
+ * by address and port, never a query without a listener.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -101,6 +102,42 @@ START_TEST(test_groups)
 	ck_assert(!acl_rule_match(&r, &q));
 	/* A rule without groups does not care. */
 	r.ngroups = 0;
+	ck_assert(acl_rule_match(&r, &q));
+}
+END_TEST
+
+START_TEST(test_listeners)
+{
+	struct sockaddr_storage ls[2];
+	struct sockaddr_in *a = (struct sockaddr_in *)&ls[0];
+	struct sockaddr_in6 *b = (struct sockaddr_in6 *)&ls[1];
+	struct sockaddr_in other;
+	struct acl_rule r = rule(ACL_ALLOW);
+	struct acl_query q = query("alice", NULL);
+
+	memset(ls, 0, sizeof(ls));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(3128);
+	inet_pton(AF_INET, "0.0.0.0", &a->sin_addr);
+	b->sin6_family = AF_INET6;
+	b->sin6_port = htons(1080);
+	inet_pton(AF_INET6, "::", &b->sin6_addr);
+	r.listeners = ls;
+	r.nlisteners = 2;
+	/* No listener known (a flow of nowhere): the rule does not match. */
+	ck_assert(!acl_rule_match(&r, &q));
+	q.listener = (const struct sockaddr *)&ls[1];
+	ck_assert(acl_rule_match(&r, &q));
+	/* The same address, another port: another listener. */
+	other = *a;
+	other.sin_port = htons(3129);
+	q.listener = (const struct sockaddr *)&other;
+	ck_assert(!acl_rule_match(&r, &q));
+	other.sin_port = htons(3128);
+	ck_assert(acl_rule_match(&r, &q));
+	/* A rule without listeners does not care. */
+	r.nlisteners = 0;
+	q.listener = NULL;
 	ck_assert(acl_rule_match(&r, &q));
 }
 END_TEST
@@ -357,6 +394,7 @@ acl_policy_suite(void)
 	tcase_add_test(tc, test_auth);
 	tcase_add_test(tc, test_reach_names);
 	tcase_add_test(tc, test_reach_left);
+	tcase_add_test(tc, test_listeners);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -746,6 +746,14 @@ static const struct bad bad_cases[] = {
 	{ "metrics: {\n  user_labels = 1; };\n", 2, "user_labels", NULL },
 	{ "metrics: {\n  port = 9180; };\n", 2, "unknown", "port" },
 	{ "metrics = 1;\n", 1, "metrics", NULL },
+	/* listeners in a rule */
+	{ "listen = [ \"127.0.0.1:1080\" ];\nrules = ( { action = \"allow\";\n"
+	    "  listeners = [ \"127.0.0.1:1081\" ]; } );\n", 3, "listeners",
+	    "not one of" },
+	{ "rules = ( { action = \"allow\";\n  listeners = [ ]; } );\n", 2,
+	    "listeners", "empty" },
+	{ "rules = ( { action = \"allow\";\n  listeners = [ \"localhost:1\" ]; "
+	    "} );\n", 2, "listeners", "numeric" },
 	/* state */
 	{ "\nstate: { interval = 60; };\n", 2, "state", "directory" },
 	{ "state: {\n  directory = \"var/lib\"; };\n", 2,
