@@ -108,7 +108,7 @@ page(struct server *sv, const struct config *c, struct ctl_buf *b)
 {
 	struct registry_totals t;
 	struct metrics_view v;
-	struct tally_row *rules, *users = NULL;
+	struct tally_row *doors, *rules, *users = NULL;
 
 	memset(&v, 0, sizeof(v));
 	registry_totals(&t, &v.ss);
@@ -123,11 +123,13 @@ page(struct server *sv, const struct config *c, struct ctl_buf *b)
 	v.sessions = t.sessions;
 	v.handshakes = t.handshakes;
 	v.relays = t.relays;
+	v.doors = doors = stats_door_rows(&v.ndoors);
 	v.rules = rules = stats_rule_rows(&v.nrules);
 	v.user_labels = c->metrics_user_labels;
 	if (v.user_labels)
 		v.users = users = stats_user_rows(&v.nusers);
 	metrics_render(b, &v);
+	free(doors);
 	free(rules);
 	free(users);
 }

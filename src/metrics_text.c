@@ -270,22 +270,23 @@ family(struct ctl_buf *b, const char *name, const char *type,
 
 /* name{key="label",direction="up|down"} for each row's bytes. */
 static void
-rows(struct ctl_buf *b, const char *what, const struct tally_row *v,
-    size_t n)
+rows(struct ctl_buf *b, const char *what, const char *by,
+    const struct tally_row *v, size_t n)
 {
-	char esc[METRICS_LABEL_LEN(TALLY_LABEL_MAX)];
+	char esc[METRICS_LABEL_LEN(TALLY_LABEL_MAX)], name[64], help[96];
 	size_t i;
 
-	family(b, what[0] == 'r' ? "rule_relays_total" : "user_relays_total",
-	    "counter", what[0] == 'r' ? "Relays ended, by the rule that "
-	    "allowed them." : "Relays ended, by user.");
+	snprintf(name, sizeof(name), "%s_relays_total", what);
+	snprintf(help, sizeof(help), "Relays ended, by %s.", by);
+	family(b, name, "counter", help);
 	for (i = 0; i < n; i++)
 		ctl_printf(b, "sixgate_%s_relays_total{%s=\"%s\"} %" PRIu64 "\n",
 		    what, what, metrics_escape_label(v[i].label, esc,
 		    sizeof(esc)), v[i].relays);
-	family(b, what[0] == 'r' ? "rule_bytes_total" : "user_bytes_total",
-	    "counter", what[0] == 'r' ? "Bytes of ended relays, by rule and "
-	    "direction." : "Bytes of ended relays, by user and direction.");
+	snprintf(name, sizeof(name), "%s_bytes_total", what);
+	snprintf(help, sizeof(help), "Bytes of ended relays, by %s and "
+	    "direction.", by);
+	family(b, name, "counter", help);
 	for (i = 0; i < n; i++) {
 		metrics_escape_label(v[i].label, esc, sizeof(esc));
 		ctl_printf(b, "sixgate_%s_bytes_total{%s=\"%s\",direction="
@@ -338,7 +339,9 @@ metrics_render(struct ctl_buf *b, const struct metrics_view *v)
 	ctl_printf(b, "sixgate_bytes_total{direction=\"up\"} %" PRIu64 "\n"
 	    "sixgate_bytes_total{direction=\"down\"} %" PRIu64 "\n",
 	    s->bytes_up, s->bytes_down);
-	rows(b, "rule", v->rules, v->nrules);
+	rows(b, "door", "the protocol the client came in by (the "
+	    "listener's)", v->doors, v->ndoors);
+	rows(b, "rule", "the rule that allowed them", v->rules, v->nrules);
 	if (v->user_labels)
-		rows(b, "user", v->users, v->nusers);
+		rows(b, "user", "user", v->users, v->nusers);
 }

@@ -74,6 +74,8 @@ struct metrics_view {
 	int64_t			 uptime_s;
 	int			 sessions, handshakes, relays;
 	struct stats_snapshot	 ss;
+	const struct tally_row	*doors;		/* socks5, http, ... */
+	size_t			 ndoors;
 	const struct tally_row	*rules;
 	size_t			 nrules;
 	bool			 user_labels;	/* the user families at all */

@@ -387,8 +387,9 @@ request_relay(struct request *r)
 		    &err);
 	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
-	stats_relay_done(r->cfg, r->rule, r->auth != REQUEST_AUTH_NONE ?
-	    r->user : NULL, r->stats.up, r->stats.down);
+	stats_relay_done(r->cfg, r->door->name, r->rule,
+	    r->auth != REQUEST_AUTH_NONE ? r->user : NULL, r->stats.up,
+	    r->stats.down);
 	if (err != 0 && end != RELAY_END_CLOSED)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
 }

@@ -17,6 +17,7 @@ static _Atomic int64_t started;
 
 /* Set once by stats_enable_tables, before the sessions start. */
 static struct tally *_Atomic rule_tally, *_Atomic user_tally;
+static struct tally *_Atomic door_tally;
 
 void
 stats_init(void)
@@ -86,32 +87,37 @@ stats_get(struct stats_snapshot *s)
 int
 stats_enable_tables(void)
 {
-	struct tally *r, *u;
+	struct tally *r, *u, *d;
 
 	if (atomic_load(&rule_tally) != NULL)
 		return 0;
 	r = tally_new(STATS_RULES_MAX);
 	u = tally_new(STATS_USERS_MAX);
-	if (r == NULL || u == NULL) {
+	d = tally_new(STATS_DOORS_MAX);
+	if (r == NULL || u == NULL || d == NULL) {
 		tally_free(r);
 		tally_free(u);
+		tally_free(d);
 		return -1;
 	}
 	atomic_store(&user_tally, u);
+	atomic_store(&door_tally, d);
 	atomic_store(&rule_tally, r);
 	return 0;
 }
 
 void
-stats_relay_done(const struct config *c, int rule, const char *user,
-    uint64_t up, uint64_t down)
+stats_relay_done(const struct config *c, const char *door, int rule,
+    const char *user, uint64_t up, uint64_t down)
 {
 	struct tally *rt = atomic_load(&rule_tally);
 	struct tally *ut = atomic_load(&user_tally);
+	struct tally *dt = atomic_load(&door_tally);
 	char label[32];
 
-	if (rt == NULL || ut == NULL)
+	if (rt == NULL || ut == NULL || dt == NULL)
 		return;
+	tally_add(dt, door, up, down);
 	if (rule >= 0 && (size_t)rule < c->nrules) {
 		if (c->rules[rule].name[0] != '\0')
 			tally_add(rt, c->rules[rule].name, up, down);
@@ -123,6 +129,15 @@ stats_relay_done(const struct config *c, int rule, const char *user,
 	}
 	if (user != NULL && c->metrics_user_labels)
 		tally_add(ut, user, up, down);
+}
+
+struct tally_row *
+stats_door_rows(size_t *n)
+{
+	struct tally *t = atomic_load(&door_tally);
+
+	*n = 0;
+	return t != NULL ? tally_rows(t, n) : NULL;
 }
 
 struct tally_row *

@@ -3,7 +3,7 @@
  * (sixgatectl status) and the metrics endpoint: relays in total,
  * logins, refusals by reason, bytes of ended relays, and the start
  * time (atomics, no lock); and, while the metrics endpoint is on, the
- * per-rule and per-user counters of ended relays (tally.h, one mutex
+ * per-door, per-rule and per-user counters of ended relays (tally.h, one mutex
  * each).
  */
 #ifndef SG_STATS_H
@@ -40,6 +40,8 @@ struct stats_snapshot {
 #define STATS_USERS_MAX	10000
 /* Per-rule series (labels seen across reloads). */
 #define STATS_RULES_MAX	1024
+/* Per-door series: the front doors' names (socks5, socks4, http, ...). */
+#define STATS_DOORS_MAX	16
 
 void	stats_init(void);
 void	stats_relay_started(void);
@@ -58,14 +60,16 @@ void	stats_get(struct stats_snapshot *s);
 int	stats_enable_tables(void);
 
 /*
- * A relay ended: one more relay and its bytes for rule (an index of
- * c's rules, -1: none) and user (NULL: not logged in; counted only
- * with metrics.user_labels).  Does nothing unless the tables are on.
+ * A relay ended: one more relay and its bytes for door (the front
+ * door's name), rule (an index of c's rules, -1: none) and user (NULL:
+ * not logged in; counted only with metrics.user_labels).  Does nothing
+ * unless the tables are on.
  */
-void	stats_relay_done(const struct config *c, int rule, const char *user,
-	    uint64_t up, uint64_t down);
+void	stats_relay_done(const struct config *c, const char *door, int rule,
+	    const char *user, uint64_t up, uint64_t down);
 
 /* Copies of the tables, sorted (tally_rows); NULL with *n 0 when off. */
+struct tally_row *stats_door_rows(size_t *n);
 struct tally_row *stats_rule_rows(size_t *n);
 struct tally_row *stats_user_rows(size_t *n);
 

@@ -96,6 +96,7 @@ assert get(a, "sixgate_logins_total", result="ok") >= 3
 assert get(a, "sixgate_user_relays_total", user="sam") >= 2
 assert get(a, "sixgate_user_bytes_total", user="sam", direction="up") >= 15
 assert get(a, "sixgate_rule_relays_total", rule="#2") >= 2
+assert get(a, "sixgate_door_relays_total", door="socks5") >= 2
 assert get(a, "sixgate_rule_bytes_total", rule="#2", direction="down") >= 15
 assert get(a, "sixgate_bytes_total", direction="up") >= 15
 assert [k for k in a if k[0] == "sixgate_build_info"], a

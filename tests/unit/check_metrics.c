@@ -235,13 +235,19 @@ check_lines(const char *page)
 
 START_TEST(test_render)
 {
-	struct tally_row rules[2], users[1];
+	struct tally_row rules[2], users[1], doors[1];
 	struct metrics_view v;
 	struct ctl_buf b = { 0 };
 
 	memset(&v, 0, sizeof(v));
 	memset(rules, 0, sizeof(rules));
 	memset(users, 0, sizeof(users));
+	memset(doors, 0, sizeof(doors));
+	snprintf(doors[0].label, sizeof(doors[0].label), "http");
+	doors[0].relays = 4;
+	doors[0].down = 77;
+	v.doors = doors;
+	v.ndoors = 1;
 	snprintf(rules[0].label, sizeof(rules[0].label), "#2");
 	rules[0].relays = 3;
 	rules[0].up = 10;
@@ -275,6 +281,9 @@ START_TEST(test_render)
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_refusals_total{reason=\"max_handshakes_per_client\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_bytes_total{direction=\"up\"} 100\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_rule_relays_total{rule=\"#2\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_door_relays_total{door=\"http\"} 4\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_door_bytes_total{door=\"http\",direction=\"down\"} 77\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "# HELP sixgate_rule_relays_total Relays ended, by the rule that allowed them.\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_rule_bytes_total{rule=\"#2\",direction=\"down\"} 20\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_user_relays_total{user=\"s\\\"am\\n\"} 7\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "# TYPE sixgate_user_bytes_total counter\n"));
