@@ -13,7 +13,8 @@
 #     the client gets 0x00 well before timeouts.connect;
 #  2. a name whose addresses are all black-holed, and a black-holed
 #     literal: REP 0x06 (TTL expired, sixgated(8) for a connect that timed
-#     out) after about timeouts.connect, not at once and not much later.
+#     out) after about timeouts.connect, not at once and not much later;
+#  3. the same through the HTTP door: 504 after timeouts.connect.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/netns.sh"
@@ -47,7 +48,7 @@ ns_server ECHO "$NS_GW" echo --bind 127.0.0.1
 PW="Bh-$$-$RANDOM"
 sg_pamwrap hana "$PW"
 CT=3
-sg_conf listen='"127.0.0.1:0"' connect=$CT prefer=ipv6 \
+sg_conf listen='"127.0.0.1:0", { address = "127.0.0.1:0"; protocol = "http"; }' connect=$CT prefer=ipv6 \
     rules='{ name = "lab"; action = "allow"; to = [ "127.0.0.0/8", "203.0.113.0/24", "2001:db8:bb::/64" ]; }'
 sg_start
 P="127.0.0.1:$SG_PORT4"
@@ -101,5 +102,16 @@ for case in "name dead.bh.test" "lit 203.0.113.7" "lit6 [2001:db8:bb::7]"; do
 	sg_info "ok: $2 black-holed: 0x06 after $t s"
 done
 sg_log_wait "rep=0x06" 5 3 || sg_fail "no 3 access lines with rep=0x06"
+
+# 3. The HTTP door says the same as 504 (Gateway Timeout).
+HP=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\) (http).*/\1/p' "$SG_LOG" | head -n1)
+[ -n "$HP" ] || sg_error "no http listener in the log"
+t0=$(sg_now_ms)
+code=$(ns_exec "$NS_GW" curl -q -sS -o /dev/null -w '%{http_code}' --max-time 20 \
+    -x "http://hana:$PW@127.0.0.1:$HP" "http://203.0.113.7/" 2>"$SG_TMP/http.err")
+ms=$(( $(sg_now_ms) - t0 ))
+[ "$code" = 504 ] || { cat "$SG_TMP/http.err" >&2; sg_fail "HTTP GET to a black hole: status ${code:-none}, want 504"; }
+[ "$ms" -ge $(( CT * 1000 - 100 )) ] || sg_fail "HTTP 504 after $ms ms, before timeouts.connect ($CT s)"
+sg_info "ok: HTTP GET to a black hole: 504 after $ms ms"
 sg_stop || sg_fail "sixgated did not stop"
 exit 0
