@@ -202,7 +202,8 @@ sg_server() {
 	sg_bg timeout 600 "$SG_PY" "$SG_INTEG/sgtool.py" "$@" --port-file "$pf" \
 		2>>"$SG_TMP/servers.err"
 	printf -v "${var}_PID" '%s' "$SG_BGPID"
-	if ! sg_wait_file "$pf" 10; then
+	# Generous: on a loaded host (the sanitizer runs) python starts slowly.
+	if ! sg_wait_file "$pf" 30; then
 		cat "$SG_TMP/servers.err" >&2
 		sg_error "helper server '$*' did not start"
 	fi
