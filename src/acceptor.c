@@ -46,7 +46,7 @@ static pthread_t thread;
 /* When each kind of refusal was last logged: one line per COMPLAIN_MS. */
 struct complaints {
 	int64_t	relays, client, handshakes, client_handshakes, fds, thread,
-		accept;
+		accept, proxy;
 };
 
 int
@@ -120,6 +120,27 @@ complain(int64_t *last, const char *what, int err)
 		log_warnx("%s", what);
 }
 
+/*
+ * A connection to a proxy_protocol listener from outside proxy_from:
+ * nothing it says can be answered (its first bytes would be a PROXY
+ * header), so it is closed after reading what it sent (a FIN).
+ */
+static void
+refuse_unproxied(int fd, const struct sockaddr *sa,
+    const struct config_listen *lis, struct complaints *cp)
+{
+	char msg[200], who[ADDR_STRLEN];
+	uint8_t junk[512];
+
+	stats_refused(STATS_REFUSED_PROXY);
+	snprintf(msg, sizeof(msg), "%s is not in proxy_from of %s "
+	    "(listen.proxy_protocol): refusing", addr_ntop(sa, who,
+	    sizeof(who)), lis->text);
+	complain(&cp->proxy, msg, 0);
+	(void)recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+	close(fd);
+}
+
 /* Log why registry_enter said no (err), at most once per interval. */
 static void
 complain_refusal(struct complaints *cp, const struct sockaddr *sa,
@@ -165,7 +186,9 @@ complain_refusal(struct complaints *cp, const struct sockaddr *sa,
 /*
  * Admit a client, or refuse it: the descriptors its CONNECT will hold,
  * then the session limits, then a thread.  Whatever was taken is given
- * back on refusal.
+ * back on refusal.  Behind a balancer (proxy_protocol) the client is
+ * not known yet: only a balancer may connect, and the per-client limits
+ * wait until the session has read the header (registry_set_client).
  */
 static void
 hand_over(int fd, const struct sockaddr_storage *peer,
@@ -176,6 +199,11 @@ hand_over(int fd, const struct sockaddr_storage *peer,
 	struct registry_entry *e = NULL;
 	char msg[160];
 
+	if (lis->proxy_protocol && !config_listen_proxy_ok(lis, sa)) {
+		refuse_unproxied(fd, sa, lis, cp);
+		config_release(c);
+		return;
+	}
 	if (!fdbudget_take(FDBUDGET_CONNECT)) {
 		stats_refused(STATS_REFUSED_DESCRIPTORS);
 		snprintf(msg, sizeof(msg), "descriptor budget spent (%d of "
@@ -184,7 +212,7 @@ hand_over(int fd, const struct sockaddr_storage *peer,
 		complain(&cp->fds, msg, 0);
 		goto refused;
 	}
-	if ((e = registry_enter(sa, c)) == NULL) {
+	if ((e = registry_enter(lis->proxy_protocol ? NULL : sa, c)) == NULL) {
 		complain_refusal(cp, sa, c, errno);
 		goto refused_fds;
 	}

@@ -29,6 +29,9 @@ enum config_prefer {
 #define CONFIG_AUTH_USERNAME	0x01
 #define CONFIG_AUTH_NONE	0x02
 
+/* Balancers a listener takes PROXY protocol headers from. */
+#define LISTEN_PROXY_FROM_MAX	32
+
 /* What a listener speaks (its `protocol`). */
 enum listen_proto {
 	LISTEN_SOCKS = 0,	/* SOCKS5, and SOCKS4/4a when socks4 is set */
@@ -44,6 +47,15 @@ struct config_listen {
 	enum listen_proto	 proto;
 	bool			 socks4;	/* socks: SOCKS4 and 4a too */
 	bool			 udp;		/* portmap: transport "udp" */
+	/*
+	 * proxy_protocol: every connection comes from a balancer in
+	 * proxy_from and starts with a PROXY protocol header (proxyproto.h)
+	 * naming the real client.  A fixed array: the acceptor keeps a copy
+	 * of each listener as it was opened, past its configuration.
+	 */
+	bool			 proxy_protocol;
+	struct addr_cidr	 proxy_from[LISTEN_PROXY_FROM_MAX];
+	size_t			 nproxy_from;
 	/* portmap: the destination, host (name or literal) and port. */
 	char			 to_text[300];
 	char			 to_host[256];
@@ -161,6 +173,10 @@ void config_release(struct config *c);
  */
 const struct route *config_listen_via(const struct config *c,
 	    const struct config_listen *l);
+
+/* Is sa one of the balancers of a proxy_protocol listener l? */
+bool config_listen_proxy_ok(const struct config_listen *l,
+	    const struct sockaddr *sa);
 
 /* Are the two configs' listener lists the same (reload check)? */
 bool config_same_listeners(const struct config *a, const struct config *b);

@@ -6,7 +6,9 @@
  *	    { address = "[::]:1080"; protocol = "socks"; socks4 = true; },
  *	    { address = "0.0.0.0:3128"; protocol = "http"; },
  *	    { address = "0.0.0.0:2222"; protocol = "portmap";
- *	      transport = "tcp"; to = "v6only.example:22"; } );
+ *	      transport = "tcp"; to = "v6only.example:22"; },
+ *	    { address = "0.0.0.0:1081"; proxy_protocol = true;
+ *	      proxy_from = [ "10.0.0.5/32" ]; } );
  */
 #include "sgconfig.h"
 
@@ -120,12 +122,56 @@ check_foreign_keys(struct cfg_pctx *p, const config_setting_t *g,
 	return 0;
 }
 
+/*
+ * proxy_protocol and proxy_from: the balancers' networks, required with
+ * it, meaningless without it; not for UDP (there is no connection to
+ * start with a header).
+ */
+static int
+parse_proxy(struct cfg_pctx *p, const config_setting_t *g,
+    struct config_listen *l)
+{
+	const config_setting_t *s, *f, *e;
+	const char *v;
+	size_t i, n;
+
+	if ((s = config_setting_get_member(g, "proxy_protocol")) != NULL &&
+	    cfg_get_bool(p, s, &l->proxy_protocol) == -1)
+		return -1;
+	f = config_setting_get_member(g, "proxy_from");
+	if (!l->proxy_protocol)
+		return f == NULL ? 0 : cfg_fail(p, f, "listen.proxy_from: "
+		    "only with proxy_protocol = true");
+	if (l->udp)
+		return cfg_fail(p, s, "listen.proxy_protocol: only for TCP "
+		    "listeners (not transport \"udp\")");
+	if (f == NULL)
+		return cfg_fail(p, s, "listen: proxy_protocol needs "
+		    "proxy_from = [ \"balancer/len\", ... ]");
+	if (cfg_check_string_list(p, f) == -1)
+		return -1;
+	if ((n = (size_t)config_setting_length(f)) == 0 ||
+	    n > LISTEN_PROXY_FROM_MAX)
+		return cfg_fail(p, f, "listen.proxy_from: 1 to %d networks",
+		    LISTEN_PROXY_FROM_MAX);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(f, (unsigned)i);
+		v = config_setting_get_string(e);
+		if (addr_parse_cidr(v, &l->proxy_from[i]) != ADDR_OK)
+			return cfg_fail(p, e, "listen.proxy_from: \"%s\" is "
+			    "not an address or network (a.b.c.d/n, ipv6/n)",
+			    v);
+	}
+	l->nproxy_from = n;
+	return 0;
+}
+
 static int
 parse_group(struct cfg_pctx *p, const config_setting_t *g,
     struct config_listen *l)
 {
 	static const char *const keys[] = { "address", "protocol", "socks4",
-	    "transport", "to", "via", NULL };
+	    "transport", "to", "via", "proxy_protocol", "proxy_from", NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, g, "listen", keys) == -1)
@@ -144,7 +190,7 @@ parse_group(struct cfg_pctx *p, const config_setting_t *g,
 		return -1;
 	if (l->proto == LISTEN_PORTMAP && parse_portmap(p, g, l) == -1)
 		return -1;
-	return 0;
+	return parse_proxy(p, g, l);
 }
 
 /* Two listeners on one address and transport cannot both be bound. */
@@ -240,6 +286,35 @@ config_listen_via(const struct config *c, const struct config_listen *l)
 	return NULL;
 }
 
+bool
+config_listen_proxy_ok(const struct config_listen *l,
+    const struct sockaddr *sa)
+{
+	size_t i;
+
+	for (i = 0; i < l->nproxy_from; i++)
+		if (addr_cidr_match(&l->proxy_from[i], sa))
+			return true;
+	return false;
+}
+
+static bool
+same_proxy(const struct config_listen *x, const struct config_listen *y)
+{
+	size_t i;
+
+	if (x->proxy_protocol != y->proxy_protocol ||
+	    x->nproxy_from != y->nproxy_from)
+		return false;
+	for (i = 0; i < x->nproxy_from; i++)
+		if (x->proxy_from[i].family != y->proxy_from[i].family ||
+		    x->proxy_from[i].prefix != y->proxy_from[i].prefix ||
+		    memcmp(x->proxy_from[i].addr, y->proxy_from[i].addr,
+		    sizeof(x->proxy_from[i].addr)) != 0)
+			return false;
+	return true;
+}
+
 /*
  * The same listeners: address, protocol and what the protocol takes.
  * A reload with other listeners keeps the old ones (main.c says so).
@@ -258,7 +333,7 @@ config_same_listeners(const struct config *a, const struct config *b)
 		if (!addr_equal((const struct sockaddr *)&x->ss,
 		    (const struct sockaddr *)&y->ss) || x->proto != y->proto ||
 		    x->socks4 != y->socks4 || x->udp != y->udp ||
-		    strcmp(x->to_text, y->to_text) != 0)
+		    strcmp(x->to_text, y->to_text) != 0 || !same_proxy(x, y))
 			return false;
 	}
 	return true;

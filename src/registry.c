@@ -66,20 +66,53 @@ find(const uint8_t *key)
 	return pp;
 }
 
-/* Which limit, if any, refuses one more session of cl (lock held). */
+/* Which per-client limit, if any, refuses one more session of cl. */
 static int
-over_limit(const struct client *cl, const struct config *c)
+client_over(const struct client *cl, const struct config *c)
 {
-	if (total >= c->max_relays)
-		return EAGAIN;
 	if (cl != NULL && c->max_per_client > 0 && cl->n >= c->max_per_client)
 		return EUSERS;
 	if (cl != NULL && c->max_handshakes_per_client > 0 &&
 	    cl->handshakes >= c->max_handshakes_per_client)
 		return ETOOMANYREFS;
+	return 0;
+}
+
+/*
+ * Which limit, if any, refuses one more session of cl (lock held);
+ * anonymous (a client not known yet) skips the per-client ones.
+ */
+static int
+over_limit(const struct client *cl, bool anonymous, const struct config *c)
+{
+	int err;
+
+	if (total >= c->max_relays)
+		return EAGAIN;
+	if (!anonymous && (err = client_over(cl, c)) != 0)
+		return err;
 	if (admit_drop(&c->max_handshakes, (unsigned)handshakes,
 	    arc4random_uniform(100)))
 		return EBUSY;
+	return 0;
+}
+
+/*
+ * Count e (in its handshake or not) as a session of the client whose
+ * slot is *pp (lock held): 0, or ENOMEM.
+ */
+static int
+attach(struct registry_entry *e, struct client **pp, const uint8_t *key)
+{
+	if (*pp == NULL) {
+		if ((*pp = calloc(1, sizeof(**pp))) == NULL)
+			return ENOMEM;
+		memcpy((*pp)->key, key, ADDR_KEY_LEN);
+	}
+	e->client = *pp;
+	e->client->n++;
+	if (e->in_handshake)
+		e->client->handshakes++;
 	return 0;
 }
 
@@ -91,29 +124,25 @@ registry_enter(const struct sockaddr *client, const struct config *c)
 	struct client **pp;
 	int err;
 
-	addr_client_key(client, c->ipv6_prefix, key);
+	if (client != NULL)
+		addr_client_key(client, c->ipv6_prefix, key);
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	e->cfd = e->dfd = -1;
 	e->info.cmd = -1;
 	e->info.rule = -1;
+	e->in_handshake = true;
 	pthread_mutex_lock(&lock);
-	pp = find(key);
-	if ((err = over_limit(*pp, c)) == 0 && *pp == NULL &&
-	    (*pp = calloc(1, sizeof(**pp))) != NULL)
-		memcpy((*pp)->key, key, ADDR_KEY_LEN);
-	if (err == 0 && *pp == NULL)
-		err = ENOMEM;
+	pp = client != NULL ? find(key) : NULL;
+	if ((err = over_limit(pp != NULL ? *pp : NULL, pp == NULL, c)) ==
+	    0 && pp != NULL)
+		err = attach(e, pp, key);
 	if (err != 0) {
 		pthread_mutex_unlock(&lock);
 		free(e);
 		errno = err;
 		return NULL;
 	}
-	e->client = *pp;
-	e->client->n++;
-	e->client->handshakes++;
-	e->in_handshake = true;
 	handshakes++;
 	total++;
 	if ((e->next = sessions) != NULL)
@@ -130,8 +159,31 @@ end_handshake(struct registry_entry *e)
 	if (!e->in_handshake)
 		return;
 	e->in_handshake = false;
-	e->client->handshakes--;
+	if (e->client != NULL)
+		e->client->handshakes--;
 	handshakes--;
+}
+
+int
+registry_set_client(struct registry_entry *e, const struct sockaddr *client,
+    const struct config *c)
+{
+	uint8_t key[ADDR_KEY_LEN];
+	struct client **pp;
+	int err;
+
+	addr_client_key(client, c->ipv6_prefix, key);
+	pthread_mutex_lock(&lock);
+	if (e->client != NULL)
+		err = EINVAL;	/* known already: a broken caller */
+	else if ((err = client_over(*(pp = find(key)), c)) == 0)
+		err = attach(e, pp, key);
+	pthread_mutex_unlock(&lock);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -174,8 +226,7 @@ registry_leave(struct registry_entry *e)
 		return;
 	pthread_mutex_lock(&lock);
 	end_handshake(e);
-	cl = e->client;
-	if (--cl->n == 0) {
+	if ((cl = e->client) != NULL && --cl->n == 0) {
 		pp = find(cl->key);
 		*pp = cl->next;
 		free(cl);

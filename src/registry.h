@@ -24,10 +24,23 @@ struct request;
  * says no: NULL with errno EAGAIN (max_relays), EUSERS (max_per_client),
  * EBUSY (max_handshakes: dropped early, at random from its start on) or
  * ETOOMANYREFS (max_handshakes_per_client).  The entry is the session's
- * until registry_leave.
+ * until registry_leave.  A NULL client is one not known yet (a
+ * connection from a balancer, before its PROXY protocol header): only
+ * the global limits (max_relays, max_handshakes) apply until
+ * registry_set_client.
  */
 struct registry_entry *registry_enter(const struct sockaddr *client,
 	    const struct config *c);
+
+/*
+ * The client of an entry entered without one, once known: counted
+ * against its per-client limits from now on, as if it had entered with
+ * it.  0, or -1 with errno EUSERS (max_per_client), ETOOMANYREFS
+ * (max_handshakes_per_client) or ENOMEM, the entry staying anonymous
+ * (registry_leave releases it either way).
+ */
+int	registry_set_client(struct registry_entry *e,
+	    const struct sockaddr *client, const struct config *c);
 
 /* The session is past its handshake (logged in, or no login needed). */
 void	registry_handshake_done(struct registry_entry *e);

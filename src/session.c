@@ -24,6 +24,7 @@
 #include "door_socks5.h"
 #include "fdbudget.h"
 #include "log.h"
+#include "proxyhdr.h"
 #include "registry.h"
 #include "request.h"
 #include "session.h"
@@ -78,18 +79,38 @@ socks_door(struct request *r)
 		door_socks5_run(r);
 }
 
+/*
+ * The log tag, sixgatectl's view and PAM_RHOST from r->peer: at the
+ * start, and again once a PROXY protocol header named the client.
+ */
+static void
+set_client(struct session *s)
+{
+	struct request *r = &s->req;
+	char tag[96], full[ADDR_STRLEN];
+
+	addr_ntop((const struct sockaddr *)&r->peer, full, sizeof(full));
+	snprintf(tag, sizeof(tag), "c%" PRIu64 " %s", s->id, full);
+	log_set_tag(tag);
+	registry_set_session(r->reg, s->id, full, r->start, &r->stats);
+	/* The printable client address without port, for PAM_RHOST. */
+	addr_ntop_host((struct sockaddr *)&r->peer, r->peerhost,
+	    sizeof(r->peerhost));
+}
+
 static void *
 session_main(void *arg)
 {
 	struct session *s = arg;
 	struct request *r = &s->req;
-	char tag[96];
 
-	snprintf(tag, sizeof(tag), "c%" PRIu64 " %s", s->id, r->peerhost);
-	log_set_tag(tag);
-	/* The printable client address without port, for PAM_RHOST. */
-	addr_ntop_host((struct sockaddr *)&r->peer, r->peerhost,
-	    sizeof(r->peerhost));
+	set_client(s);
+	/* Behind a balancer: its header first, then the real client. */
+	if (r->listener->proxy_protocol) {
+		if (proxyhdr_read(r) == -1)
+			goto done;
+		set_client(s);
+	}
 	/* The listener's protocol says which door the client came in by. */
 	switch (r->listener->proto) {
 	case LISTEN_SOCKS:
@@ -107,6 +128,7 @@ session_main(void *arg)
 		    config_listen_proto_str(r->listener->proto));
 		break;
 	}
+done:
 	session_free(s);
 	return NULL;
 }

@@ -25,6 +25,8 @@ enum stats_refusal {
 	STATS_REFUSED_THROTTLED,	/* login refused: auth.fail_* block */
 	STATS_REFUSED_RULE,		/* denied by the rules */
 	STATS_REFUSED_AUTH,		/* wrong password */
+	STATS_REFUSED_PROXY,		/* listen.proxy_protocol: not from a
+					 * balancer, or no valid header */
 	STATS_REFUSAL_N
 };
 

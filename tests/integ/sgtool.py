@@ -447,8 +447,14 @@ def cmd_socks(a):
     s = socket.socket(family_of(phost), socket.SOCK_STREAM)
     s.settimeout(a.timeout)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if a.bind_src:
+        s.bind((a.bind_src, 0))
     s.connect((phost, pport))
     out("connected=1 local_port=%d" % s.getsockname()[1])
+    if a.prefix_hex:
+        # Bytes before the greeting: a PROXY protocol header, as a
+        # balancer sends it (listen.proxy_protocol).
+        s.sendall(bytes.fromhex(a.prefix_hex))
 
     try:
         if a.pipeline:
@@ -694,6 +700,10 @@ def main():
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--cmd", type=int, default=1)
+    p.add_argument("--bind-src", metavar="HOST",
+                   help="connect from this local address")
+    p.add_argument("--prefix-hex", metavar="HEX",
+                   help="send these bytes before the greeting")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--dest", help="numeric HOST:PORT, sent as ATYP 1 or 4")
     g.add_argument("--dest-name", help="sent as DOMAINNAME (ATYP 3)")

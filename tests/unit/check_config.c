@@ -612,6 +612,22 @@ static const struct bad bad_cases[] = {
 	    1, "listen.via", "portmap" },
 	{ "listen = ( { address = \"127.0.0.1:1\";\n  colour = 1; } );\n", 2,
 	    "unknown", "colour" },
+	/* proxy_protocol: proxy_from required, networks, TCP only. */
+	{ "listen = ( { address = \"127.0.0.1:1\";\n  proxy_protocol = "
+	    "true; } );\n", 2, "proxy_from", NULL },
+	{ "listen = ( { address = \"127.0.0.1:1\";\n  proxy_from = "
+	    "[ \"10.0.0.1\" ]; } );\n", 2, "proxy_from", "proxy_protocol" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; proxy_protocol = true;\n"
+	    "  proxy_from = [ ]; } );\n", 2, "proxy_from", NULL },
+	{ "listen = ( { address = \"127.0.0.1:1\"; proxy_protocol = true;\n"
+	    "  proxy_from = [ \"10.0.0.1\",\n  \"10.0.0.300/32\" ]; } );\n", 3,
+	    "proxy_from", "10.0.0.300" },
+	{ "listen = ( { address = \"127.0.0.1:1\";\n  proxy_protocol = "
+	    "\"yes\"; } );\n", 2, "proxy_protocol", NULL },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
+	    "  transport = \"udp\"; to = \"a:1\";\n  proxy_protocol = true; "
+	    "proxy_from = [ \"10.0.0.1\" ]; } );\n", 3, "proxy_protocol",
+	    "udp" },
 	{ "listen: { address = \"127.0.0.1:1\"; };\n", 1, "listen", NULL },
 	{ "rules = (\n  { action = 1; }\n);\n", 2, "action", NULL },
 	{ "rules = (\n  { action = \"deny\";\n    name = 5; }\n);\n", 3, "name",
@@ -992,6 +1008,42 @@ START_TEST(test_listen_groups)
 	ck_assert_str_eq(c->listen[4].to_host, "2001:db8::53");
 	ck_assert_uint_eq(c->listen[4].to_port, 53);
 	ck_assert_int_eq(c->listen[4].line, 6);
+	ck_assert(!c->listen[0].proxy_protocol);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_proxy)
+{
+	struct config *c = load_ok("listen = (\n"
+	    "  { address = \"127.0.0.1:1080\"; proxy_protocol = true;\n"
+	    "    proxy_from = [ \"10.0.0.5\", \"2001:db8::/64\" ]; },\n"
+	    "  { address = \"127.0.0.1:3128\"; protocol = \"http\";\n"
+	    "    proxy_protocol = false; },\n"
+	    "  { address = \"127.0.0.1:2222\"; protocol = \"portmap\";\n"
+	    "    to = \"a:22\"; proxy_protocol = true;\n"
+	    "    proxy_from = [ \"127.0.0.1\" ]; } );\n");
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	ck_assert(c->listen[0].proxy_protocol);
+	ck_assert_uint_eq(c->listen[0].nproxy_from, 2);
+	ck_assert(!c->listen[1].proxy_protocol);
+	ck_assert(c->listen[2].proxy_protocol);
+	ck_assert_int_eq(addr_parse_sockaddr("10.0.0.5:9", &ss, &len), ADDR_OK);
+	ck_assert(config_listen_proxy_ok(&c->listen[0],
+	    (struct sockaddr *)&ss));
+	ck_assert(!config_listen_proxy_ok(&c->listen[2],
+	    (struct sockaddr *)&ss));
+	ck_assert(!config_listen_proxy_ok(&c->listen[1],
+	    (struct sockaddr *)&ss));
+	ck_assert_int_eq(addr_parse_sockaddr("[2001:db8::9]:9", &ss, &len),
+	    ADDR_OK);
+	ck_assert(config_listen_proxy_ok(&c->listen[0],
+	    (struct sockaddr *)&ss));
+	ck_assert_int_eq(addr_parse_sockaddr("10.0.0.6:9", &ss, &len), ADDR_OK);
+	ck_assert(!config_listen_proxy_ok(&c->listen[0],
+	    (struct sockaddr *)&ss));
 	config_free(c);
 }
 END_TEST
@@ -1064,6 +1116,18 @@ START_TEST(test_same_listeners)
 	e = load_ok("listen = ( \"127.0.0.1:1080\", { address = "
 	    "\"[::1]:1080\"; socks4 = true; } );\n");
 	ck_assert(!config_same_listeners(a, e));
+	/* proxy_protocol and its balancers are part of a listener. */
+	config_free(e);
+	e = load_ok("listen = ( \"127.0.0.1:1080\", { address = "
+	    "\"[::1]:1080\"; proxy_protocol = true; proxy_from = "
+	    "[ \"::1\" ]; } );\n");
+	ck_assert(!config_same_listeners(a, e));
+	config_free(d);
+	d = load_ok("listen = ( \"127.0.0.1:1080\", { address = "
+	    "\"[::1]:1080\"; proxy_protocol = true; proxy_from = "
+	    "[ \"::2\" ]; } );\n");
+	ck_assert(!config_same_listeners(d, e));
+	ck_assert(config_same_listeners(e, e));
 	config_free(a);
 	config_free(b);
 	config_free(c);
@@ -1093,6 +1157,7 @@ config_suite(void)
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_state);
 	tcase_add_test(tc, test_listen_groups);
+	tcase_add_test(tc, test_listen_proxy);
 	tcase_add_test(tc, test_listen_via);
 	suite_add_tcase(s, tc);
 
