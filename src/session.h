@@ -22,6 +22,13 @@
 #define SESSION_STACK_SIZE	(1024 * 1024)
 
 /*
+ * A session thread whose client has gone waits this long for the next
+ * one before it ends; at most SESSION_PARK_MAX threads wait at once.
+ */
+#define SESSION_PARK_MAX	64
+#define SESSION_PARK_SECS	10
+
+/*
  * Start a detached session thread for the client fd accepted on the
  * listener lis (which outlives every session), whose
  * registry entry reg (registry_enter) and FDBUDGET_CONNECT descriptors
