@@ -74,6 +74,7 @@ session_free(struct session *s)
 	config_release(s->cfg);
 	registry_leave(s->req.reg);
 	fdbudget_give(s->req.fds_held);
+	request_free_groups(&s->req);
 	free(s);
 }
 
