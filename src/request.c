@@ -30,6 +30,7 @@
 #include "route.h"
 #include "fdbudget.h"
 #include "selfaddr.h"
+#include "session.h"
 #include "sgio.h"
 #include "sock.h"
 #include "stats.h"
@@ -378,6 +379,7 @@ request_relay(struct request *r)
 	stats_relay_started();
 	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
+	session_stack_trim();
 	err = 0;
 	if (r->door->relay != NULL)
 		end = r->door->relay(r->door_ctx, r,

@@ -13,10 +13,12 @@
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "addr.h"
@@ -251,4 +253,26 @@ session_start(int fd, const struct sockaddr_storage *peer,
 		return -1;
 	}
 	return 0;
+}
+
+void
+session_stack_trim(void)
+{
+	pthread_attr_t attr;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), lo, end;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) != 0)
+		addr = NULL;
+	pthread_attr_destroy(&attr);
+	lo = (uintptr_t)addr;
+	end = (sp - SESSION_TRIM_KEEP) & ~(page - 1);
+	/* Not ours to trim (not a session thread's stack): leave it. */
+	if (addr == NULL || sp < lo || sp - lo > size || end <= lo)
+		return;
+	(void)madvise(addr, end - lo, MADV_DONTNEED);
 }

@@ -29,6 +29,16 @@
 #define SESSION_PARK_SECS	10
 
 /*
+ * Give back the pages of the calling thread's stack below its current
+ * frame (less SESSION_TRIM_KEEP bytes, room for the callee's frames):
+ * what the handshake touched deeper (a name's look-up, a login) is not
+ * held for the hours an idle relay may last.  Called by the request
+ * core before the relay.
+ */
+#define SESSION_TRIM_KEEP	2048
+void	session_stack_trim(void);
+
+/*
  * Start a detached session thread for the client fd accepted on the
  * listener lis (which outlives every session), whose
  * registry entry reg (registry_enter) and FDBUDGET_CONNECT descriptors
