@@ -29,12 +29,26 @@ struct client {
 	int		 handshakes;	/* of them, not yet logged in */
 };
 
+/*
+ * What sixgatectl sessions shows of a session (struct registry_info),
+ * with its strings on the heap, sized to fit (NULL: none yet): the
+ * fixed arrays of struct registry_info, 2.5 KiB, were most of an idle
+ * relay's heap.
+ */
+struct entry_info {
+	uint64_t	 id;
+	char		 client[64];
+	char		*user, *dest, *connected;
+	int		 cmd, rule;
+	int64_t		 start;
+};
+
 struct registry_entry {
 	struct registry_entry	*prev, *next;
 	struct client		*client;
 	bool			 in_handshake;
 	int			 cfd, dfd;
-	struct registry_info	 info;
+	struct entry_info	 info;
 	const struct relay_stats *stats;
 	atomic_bool		 killed;
 	/* registry_set_relay; pins: registry_revoke is checking it. */
@@ -240,6 +254,9 @@ registry_leave(struct registry_entry *e)
 	total--;
 	pthread_cond_broadcast(&changed);
 	pthread_mutex_unlock(&lock);
+	free(e->info.user);
+	free(e->info.dest);
+	free(e->info.connected);
 	free(e);
 }
 
@@ -263,23 +280,59 @@ registry_set_stats(struct registry_entry *e, const struct relay_stats *stats)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * v, the caller's copy, in place of *slot (v NULL: not given, or no
+ * memory for the copy; *slot stays).  Lock held; what was there goes
+ * to *old, for the caller to free after the lock.
+ */
+static void
+set_str(char **slot, char *v, char **old)
+{
+	*old = NULL;
+	if (v == NULL)
+		return;
+	*old = *slot;
+	*slot = v;
+}
+
 void
 registry_set_request(struct registry_entry *e, const char *user,
     const char *dest, const char *connected, int cmd, int rule)
 {
+	char *u, *d, *c, *old[3];
+
+	/* Copied before the lock: malloc need not wait on it. */
+	u = user != NULL ? strndup(user, REGISTRY_USERLEN - 1) : NULL;
+	d = dest != NULL ? strndup(dest, REGISTRY_DESTLEN - 1) : NULL;
+	c = connected != NULL ? strndup(connected, REGISTRY_CONNLEN - 1) :
+	    NULL;
 	pthread_mutex_lock(&lock);
-	if (user != NULL)
-		snprintf(e->info.user, sizeof(e->info.user), "%s", user);
-	if (dest != NULL)
-		snprintf(e->info.dest, sizeof(e->info.dest), "%s", dest);
-	if (connected != NULL)
-		snprintf(e->info.connected, sizeof(e->info.connected), "%s",
-		    connected);
+	set_str(&e->info.user, u, &old[0]);
+	set_str(&e->info.dest, d, &old[1]);
+	set_str(&e->info.connected, c, &old[2]);
 	if (cmd >= 0)
 		e->info.cmd = cmd;
 	if (rule >= 0)
 		e->info.rule = rule;
 	pthread_mutex_unlock(&lock);
+	free(old[0]);
+	free(old[1]);
+	free(old[2]);
+}
+
+/* The shown copy of e's strings (lock held). */
+static void
+info_copy(struct registry_info *v, const struct entry_info *in)
+{
+	v->id = in->id;
+	memcpy(v->client, in->client, sizeof(v->client));
+	snprintf(v->user, sizeof(v->user), "%s", in->user ? in->user : "");
+	snprintf(v->dest, sizeof(v->dest), "%s", in->dest ? in->dest : "");
+	snprintf(v->connected, sizeof(v->connected), "%s",
+	    in->connected ? in->connected : "");
+	v->cmd = in->cmd;
+	v->rule = in->rule;
+	v->start = in->start;
 }
 
 void
@@ -309,7 +362,7 @@ registry_list(size_t *n, struct stats_snapshot *ss)
 		return NULL;
 	}
 	for (e = sessions; e != NULL && i < (size_t)total; e = e->next) {
-		v[i] = e->info;
+		info_copy(&v[i], &e->info);
 		if (e->stats != NULL) {
 			v[i].up = atomic_load_explicit(&e->stats->up,
 			    memory_order_relaxed);
@@ -337,7 +390,7 @@ registry_totals(struct registry_totals *t, struct stats_snapshot *ss)
 		if (e->stats == NULL)
 			continue;
 		/* Its connected address is set as its relay starts. */
-		if (e->info.connected[0] != '\0')
+		if (e->info.connected != NULL && e->info.connected[0] != '\0')
 			t->relays++;
 		ss->bytes_up += atomic_load_explicit(&e->stats->up,
 		    memory_order_relaxed);
@@ -379,7 +432,8 @@ registry_kill_user(const char *user)
 
 	pthread_mutex_lock(&lock);
 	for (e = sessions; e != NULL; e = e->next)
-		if (e->info.user[0] != '\0' && strcmp(e->info.user, user) == 0) {
+		if (e->info.user != NULL && e->info.user[0] != '\0' &&
+		    strcmp(e->info.user, user) == 0) {
 			kill_entry(e);
 			n++;
 		}

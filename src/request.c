@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -29,6 +30,7 @@
 #include "route.h"
 #include "fdbudget.h"
 #include "selfaddr.h"
+#include "session.h"
 #include "sgio.h"
 #include "sock.h"
 #include "stats.h"
@@ -148,9 +150,9 @@ request_query_init(const struct request *r, struct acl_query *q)
 	q->user = r->auth != REQUEST_AUTH_NONE ? r->user : NULL;
 	q->auth = r->auth == REQUEST_AUTH_NONE ? ACL_AUTH_NONE :
 	    ACL_AUTH_PASSWORD;
-	q->groups = r->groups[0];
-	q->ngroups = r->ngroups;
-	q->groupsz = sizeof(r->groups[0]);
+	q->groups = r->groups != NULL ? r->groups[0] : NULL;
+	q->ngroups = r->groups != NULL ? r->ngroups : 0;
+	q->groupsz = USERGROUPS_NAMELEN;
 	/* A literal sent as a name is an address, as for routes. */
 	q->name = request_route_dest(r, &lit, &sa);
 	q->command = acl_cmd_from_socks5(r->cmd);
@@ -377,6 +379,7 @@ request_relay(struct request *r)
 	stats_relay_started();
 	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
+	session_stack_trim();
 	err = 0;
 	if (r->door->relay != NULL)
 		end = r->door->relay(r->door_ctx, r,
@@ -506,6 +509,11 @@ read_groups(struct request *r)
 	    !names_groups(r->cfg))
 		return;
 	r->groups_read = true;
+	if (r->groups == NULL &&
+	    (r->groups = calloc(USERGROUPS_MAX, sizeof(*r->groups))) == NULL) {
+		log_warn("groups of the user");
+		return;
+	}
 	if ((n = usergroups_get(r->user, r->groups, USERGROUPS_MAX)) == -1) {
 		log_debug("groups of the user: %s", strerror(errno));
 		return;
@@ -580,6 +588,14 @@ request_run(struct request *r)
 		r->end = "revoked";	/* only a running relay is revoked */
 	registry_account(r->reg);
 	log_access(r);
+}
+
+void
+request_free_groups(struct request *r)
+{
+	free(r->groups);
+	r->groups = NULL;
+	r->ngroups = 0;
 }
 
 void

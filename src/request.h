@@ -94,9 +94,11 @@ struct request {
 	const struct route	*route;
 	/*
 	 * The user's Unix groups, read by the core once per login when a
-	 * rule names groups (request_run).
+	 * rule names groups (request_run), into groups[USERGROUPS_MAX]
+	 * allocated then (4 KiB that most relays never need), or NULL;
+	 * freed by whoever frees the request (request_free_groups).
 	 */
-	char			 groups[USERGROUPS_MAX][USERGROUPS_NAMELEN];
+	char			(*groups)[USERGROUPS_NAMELEN];
 	size_t			 ngroups;
 	bool			 groups_read;
 	/* Bytes sent past the request: relayed first. */
@@ -168,6 +170,9 @@ bool	request_still_allowed(const struct request *r,
  * the clock, so that the next request_run logs a line of its own.
  */
 void	request_next(struct request *r);
+
+/* Free what the core allocated for r (its groups); r itself stays. */
+void	request_free_groups(struct request *r);
 
 /*
  * A flow of a UDP port mapping (portmap_udp.c), which has no session

@@ -10,11 +10,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "addr.h"
@@ -40,6 +44,27 @@ struct session {
 
 static atomic_uint_fast64_t next_id = 1;
 
+/*
+ * Session threads are reused: one whose session has ended parks (at
+ * most SESSION_PARK_MAX of them, each for at most SESSION_PARK_SECS)
+ * and the next client is handed to it, which spares the acceptor the
+ * clone(2) that was most of its time per client, and the thread its
+ * start and exit.  Each parked thread waits on its own condition.
+ */
+struct parked {
+	pthread_cond_t		 wake;
+	struct session		*s;		/* handed over, or NULL */
+	struct parked		*next;
+};
+
+static struct {
+	pthread_mutex_t		 lock;
+	pthread_once_t		 once;
+	pthread_condattr_t	 cattr;		/* CLOCK_MONOTONIC */
+	struct parked		*idle;		/* parked threads */
+	int			 nidle;
+} park = { .lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
+
 static void
 session_free(struct session *s)
 {
@@ -52,6 +77,7 @@ session_free(struct session *s)
 	config_release(s->cfg);
 	registry_leave(s->req.reg);
 	fdbudget_give(s->req.fds_held);
+	request_free_groups(&s->req);
 	free(s);
 }
 
@@ -98,10 +124,9 @@ set_client(struct session *s)
 	    sizeof(r->peerhost));
 }
 
-static void *
-session_main(void *arg)
+static void
+session_run(struct session *s)
 {
-	struct session *s = arg;
 	struct request *r = &s->req;
 
 	set_client(s);
@@ -130,7 +155,80 @@ session_main(void *arg)
 	}
 done:
 	session_free(s);
+}
+
+static void
+park_init(void)
+{
+	pthread_condattr_init(&park.cattr);
+	pthread_condattr_setclock(&park.cattr, CLOCK_MONOTONIC);
+}
+
+/*
+ * Park the calling thread, whose session has ended, until a new one is
+ * handed to it (returned) or SESSION_PARK_SECS pass (NULL: the thread
+ * ends).  Lock held on entry and on return.
+ */
+static struct session *
+park_wait(struct parked *me)
+{
+	struct parked **pp;
+	struct timespec until;
+
+	if (park.nidle >= SESSION_PARK_MAX)
+		return NULL;
+	me->s = NULL;
+	me->next = park.idle;
+	park.idle = me;
+	park.nidle++;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += SESSION_PARK_SECS;
+	while (me->s == NULL)
+		if (pthread_cond_timedwait(&me->wake, &park.lock, &until) ==
+		    ETIMEDOUT && me->s == NULL)
+			break;
+	if (me->s == NULL) {
+		/* Still on the list: nobody took us. */
+		for (pp = &park.idle; *pp != me; pp = &(*pp)->next)
+			continue;
+		*pp = me->next;
+		park.nidle--;
+	}
+	return me->s;
+}
+
+static void *
+session_main(void *arg)
+{
+	struct session *s = arg;
+	struct parked me;
+
+	pthread_cond_init(&me.wake, &park.cattr);
+	while (s != NULL) {
+		session_run(s);
+		pthread_mutex_lock(&park.lock);
+		s = park_wait(&me);
+		pthread_mutex_unlock(&park.lock);
+	}
+	pthread_cond_destroy(&me.wake);
 	return NULL;
+}
+
+/* Hand s to a parked thread: true, or false when none is parked. */
+static bool
+unpark(struct session *s)
+{
+	struct parked *p;
+
+	pthread_mutex_lock(&park.lock);
+	if ((p = park.idle) != NULL) {
+		park.idle = p->next;
+		park.nidle--;
+		p->s = s;
+		pthread_cond_signal(&p->wake);
+	}
+	pthread_mutex_unlock(&park.lock);
+	return p != NULL;
 }
 
 int
@@ -161,10 +259,13 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	registry_set_session(reg, s->id, s->req.peerhost, s->req.start,
 	    &s->req.stats);
 
+	registry_set_fds(reg, fd, -1);
+	if (unpark(s))
+		return 0;
+	pthread_once(&park.once, park_init);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	registry_set_fds(reg, fd, -1);
 	rc = pthread_create(&t, &attr, session_main, s);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
@@ -174,4 +275,26 @@ session_start(int fd, const struct sockaddr_storage *peer,
 		return -1;
 	}
 	return 0;
+}
+
+void
+session_stack_trim(void)
+{
+	pthread_attr_t attr;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), lo, end;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) != 0)
+		addr = NULL;
+	pthread_attr_destroy(&attr);
+	lo = (uintptr_t)addr;
+	end = (sp - SESSION_TRIM_KEEP) & ~(page - 1);
+	/* Not ours to trim (not a session thread's stack): leave it. */
+	if (addr == NULL || sp < lo || sp - lo > size || end <= lo)
+		return;
+	(void)madvise(addr, end - lo, MADV_DONTNEED);
 }
