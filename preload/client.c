@@ -190,23 +190,20 @@ tunnel(const struct lib *l, int fd, const struct sockaddr *sa)
 {
 	struct socks5_addr dest;
 	struct socks5_client_res res;
-	int64_t deadline = sgio_now_ms() + l->cfg.timeout_ms;
+	int64_t deadline;
 	socklen_t olen = sizeof(int);
 	int domain, flags, use, err;
 	char where[ADDR_STRLEN];
 
 	if (client_destination(l, sa, &dest) == -1)
 		return -1;
-	if (dial_resolve(l) == -1)
-		return -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) == -1 ||
 	    (flags = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-	if ((use = dial_open(l, fd, domain, deadline)) == -1) {
+	/* dial_open warns, once per gateway and back-off period. */
+	if ((use = dial_open(l, fd, domain, &deadline)) == -1) {
 		err = errno;
-		lib_log(LIB_WARN, "cannot reach the gateway %s: %s",
-		    l->cfg.gw_host, strerror(err));
 		goto fail;
 	}
 	addr_ntop(sa, where, sizeof(where));

@@ -1,8 +1,9 @@
 /*
- * dial.h - reaching the gateway (RFC 3089 section 2, RFC 1928): its
- * addresses resolved once per process, a connection to it, and the
- * SOCKS5 handshake with the configured login, pipelined once the shared
- * table says the gateway is sixgated.  Used by TCP (client.c), UDP
+ * dial.h - reaching a gateway of the list (RFC 3089 section 2, RFC
+ * 1928): their addresses resolved once per process, a connection to the
+ * first that answers (failover, with a back-off shared by the session's
+ * processes: gwlist.h), and the SOCKS5 handshake with the configured
+ * login, pipelined once the shared table says the gateway is sixgated.  Used by TCP (client.c), UDP
  * (dgram.c) and the RESOLVE of verify.c.
  */
 #ifndef SG_DIAL_H
@@ -15,23 +16,23 @@
 #include "lib.h"
 #include "socks5_client.h"
 
-/*
- * Resolve the gateway's addresses (once; the first answer is kept for
- * the life of the process).  0, or -1 with ENETUNREACH when it has none.
- */
-int	dial_resolve(const struct lib *l);
-
-/* Is sa one of the gateway's addresses (false until resolved)? */
+/* Is sa an address of one of the gateways (false until resolved)? */
 bool	dial_is_gateway(const struct sockaddr *sa);
 
 /*
- * A socket connected to the gateway by deadline (sgio milliseconds):
- * fd itself (non-blocking, the caller's) for the first address of
- * family domain, else a new non-blocking close-on-exec socket with fd's
+ * A socket connected to one of the gateways: they are tried in the
+ * order of gwlist_order (those in back-off last), each resolved once per
+ * process and given SIXGATE_TIMEOUT from its first attempt; the deadline
+ * of the one that answered in *deadline (sgio milliseconds), for the
+ * handshake.  A gateway that cannot be reached goes into back-off for
+ * the whole session, with one warning (gwlist.h).  The socket is fd
+ * itself (non-blocking, the caller's) for the first address of family
+ * domain, else a new non-blocking close-on-exec socket with fd's
  * options copied, which the caller puts in place (dial_swap) or closes.
- * fd -1: always a new socket.  -1 with errno when no address answers.
+ * fd -1: always a new socket.  -1 with errno when no gateway answers:
+ * that of the last attempt (ENETUNREACH when no gateway resolves).
  */
-int	dial_open(const struct lib *l, int fd, int domain, int64_t deadline);
+int	dial_open(const struct lib *l, int fd, int domain, int64_t *deadline);
 
 /*
  * The SOCKS5 exchange on use (connected to the gateway): greeting, the

@@ -155,16 +155,49 @@ v6_literal(const char *s)
 	return pct == NULL || name_valid(pct + 1, strlen(pct + 1));
 }
 
-static enum env_status
-parse_gateway(struct penv *p, struct env_config *c)
+/*
+ * Cut the next comma-separated item out of *sp, blanks around it
+ * trimmed.  Returns false when the list is used up.
+ */
+static bool
+list_next(const char **sp, const char **item, size_t *n)
 {
-	const char *var = "SIXGATE_GATEWAY", *v = get_var(p, var);
+	const char *s = *sp, *end;
+
+	if (s == NULL)
+		return false;
+	if ((end = strchr(s, ',')) != NULL)
+		*sp = end + 1;
+	else {
+		*sp = NULL;
+		end = s + strlen(s);
+	}
+	while (s < end && is_blank(*s))
+		s++;
+	while (end > s && is_blank(end[-1]))
+		end--;
+	*item = s;
+	*n = (size_t)(end - s);
+	return true;
+}
+
+/* One gateway, item[0..n) of the list, into gw. */
+static enum env_status
+parse_one_gateway(struct penv *p, const char *item, size_t n,
+    struct env_gateway *gw)
+{
+	const char *var = "SIXGATE_GATEWAY";
+	char v[256 + 16];
 	uint16_t port = 0;
 	bool ok;
 
-	if (v == NULL)
-		return ENV_OK;
-	switch (addr_split_hostport(v, c->gw_host, sizeof(c->gw_host), &port)) {
+	if (n == 0)
+		return fail(p, var, "empty entry in the list");
+	if (n >= sizeof(v))
+		return fail(p, var, "'%.*s...': too long", 32, item);
+	memcpy(v, item, n);
+	v[n] = '\0';
+	switch (addr_split_hostport(v, gw->host, sizeof(gw->host), &port)) {
 	case ADDR_OK:
 		break;
 	case ADDR_ERR_PORT:
@@ -179,14 +212,52 @@ parse_gateway(struct penv *p, struct env_config *c)
 	if (port == 0)
 		return fail(p, var, "'%s': port must be 1..65535", v);
 	if (v[0] == '[')
-		ok = v6_literal(c->gw_host);
+		ok = v6_literal(gw->host);
 	else
-		ok = name_valid(c->gw_host,
-		    len_nodot(c->gw_host, strlen(c->gw_host)));
+		ok = name_valid(gw->host,
+		    len_nodot(gw->host, strlen(gw->host)));
 	if (!ok)
 		return fail(p, var, "'%s': bad host (want a name, an IPv4 "
 		    "address or [an IPv6 address])", v);
-	c->gw_port = port;
+	gw->port = port;
+	return ENV_OK;
+}
+
+/* The same host (case and one trailing dot aside) and port? */
+static bool
+same_gateway(const struct env_gateway *a, const struct env_gateway *b)
+{
+	size_t na = len_nodot(a->host, strlen(a->host));
+	size_t nb = len_nodot(b->host, strlen(b->host));
+
+	return a->port == b->port && na == nb &&
+	    ascii_caseeq(a->host, b->host, na);
+}
+
+/*
+ * "host:port" or "host:port,host:port,...": at most ENV_GATEWAYS_MAX,
+ * each valid, none twice (a repeated entry would only be tried twice).
+ */
+static enum env_status
+parse_gateway(struct penv *p, struct env_config *c)
+{
+	const char *var = "SIXGATE_GATEWAY", *v = get_var(p, var), *item;
+	struct env_gateway *gw;
+	size_t n, i;
+
+	while (list_next(&v, &item, &n)) {
+		if (c->ngw == ENV_GATEWAYS_MAX)
+			return fail(p, var, "more than %d gateways",
+			    ENV_GATEWAYS_MAX);
+		gw = &c->gw[c->ngw];
+		if (parse_one_gateway(p, item, n, gw) != ENV_OK)
+			return ENV_ERR;
+		for (i = 0; i < c->ngw; i++)
+			if (same_gateway(&c->gw[i], gw))
+				return fail(p, var, "'%.*s' is listed twice",
+				    (int)n, item);
+		c->ngw++;
+	}
 	return ENV_OK;
 }
 
@@ -220,32 +291,6 @@ parse_path(struct penv *p, const char *var, char *out)
 		return fail(p, var, "'%s': not an absolute path", v);
 	memcpy(out, v, n + 1);
 	return ENV_OK;
-}
-
-/*
- * Cut the next comma-separated item out of *sp, blanks around it
- * trimmed.  Returns false when the list is used up.
- */
-static bool
-list_next(const char **sp, const char **item, size_t *n)
-{
-	const char *s = *sp, *end;
-
-	if (s == NULL)
-		return false;
-	if ((end = strchr(s, ',')) != NULL)
-		*sp = end + 1;
-	else {
-		*sp = NULL;
-		end = s + strlen(s);
-	}
-	while (s < end && is_blank(*s))
-		s++;
-	while (end > s && is_blank(end[-1]))
-		end--;
-	*item = s;
-	*n = (size_t)(end - s);
-	return true;
 }
 
 static enum env_status
@@ -416,6 +461,7 @@ set_defaults(struct env_config *c)
 	c->verify_ttl = 300;
 	c->verify_negative_ttl = 30;
 	c->timeout_ms = 10000;
+	c->gw_backoff = 30;
 	c->log_level = 0;
 }
 
@@ -423,9 +469,10 @@ set_defaults(struct env_config *c)
 static enum env_status
 parse_rest(struct penv *p, struct env_config *c)
 {
-	unsigned timeout = 10;
+	unsigned timeout = 10, backoff = 30;
 
 	if (parse_gateway(p, c) ||
+	    parse_uint(p, "SIXGATE_GATEWAY_BACKOFF", 0, 86400, &backoff) ||
 	    parse_secret(p, "SIXGATE_USER", c->user, sizeof(c->user)) ||
 	    parse_secret(p, "SIXGATE_PASSWORD", c->password,
 		sizeof(c->password)) ||
@@ -438,6 +485,7 @@ parse_rest(struct penv *p, struct env_config *c)
 	    parse_uint(p, "SIXGATE_TIMEOUT", 1, 3600, &timeout))
 		return ENV_ERR;
 	c->timeout_ms = (int)timeout * 1000;
+	c->gw_backoff = (int)backoff;
 	return ENV_OK;
 }
 
@@ -463,7 +511,7 @@ env_parse(env_getter get, void *ctx, struct env_config *c, char *err,
 	c->log_level = (int)level;
 	if (parse_rest(&p, c) != ENV_OK)
 		goto bad;
-	c->enabled = c->gw_host[0] != '\0';
+	c->enabled = c->ngw > 0;
 	return ENV_OK;
 
 bad:

@@ -8,7 +8,12 @@
  *
  * Variables (all optional; without SIXGATE_GATEWAY the library passes
  * every call through untouched):
- *   SIXGATE_GATEWAY        host:port or [v6]:port (a name or a literal)
+ *   SIXGATE_GATEWAY        host:port or [v6]:port (a name or a literal),
+ *                          or a comma-separated list of up to
+ *                          ENV_GATEWAYS_MAX of them, tried in order
+ *   SIXGATE_GATEWAY_BACKOFF  seconds a gateway that could not be reached
+ *                          is tried only after the others (default 30,
+ *                          0 = never; shared by the session's processes)
  *   SIXGATE_USER           RFC 1929 user name (1..255 bytes)
  *   SIXGATE_PASSWORD       password (1..255 bytes; weaker than a file)
  *   SIXGATE_PASSWORD_FILE  file holding the password (must be 0600)
@@ -42,6 +47,13 @@
 #define ENV_DIRECT_MAX		32
 #define ENV_NAMES_MAX		32
 #define ENV_PATH_MAX		4096
+#define ENV_GATEWAYS_MAX	8
+
+/* One gateway of the list. */
+struct env_gateway {
+	char			host[256];	/* name or literal, no [] */
+	uint16_t		port;
+};
 
 enum env_pipeline {
 	ENV_PIPELINE_AUTO = 0,	/* one write when the gateway is sixgated */
@@ -57,8 +69,9 @@ enum env_verify {
 
 struct env_config {
 	bool			enabled;	/* SIXGATE_GATEWAY set, valid */
-	char			gw_host[256];	/* name or literal, no [] */
-	uint16_t		gw_port;
+	struct env_gateway	gw[ENV_GATEWAYS_MAX];	/* in list order */
+	size_t			ngw;
+	int			gw_backoff;	/* seconds; 0: no back-off */
 	char			user[256];
 	char			password[256];	/* "" when none given */
 	char			password_file[ENV_PATH_MAX];

@@ -6,8 +6,12 @@
  * ABIs so a mixed pair of preloaded programs can share one map file):
  *
  *	struct fakeip_table	header: magic, version, sizes, ranges,
- *				reserved words for future flags
+ *				where the gateway words are, reserved
+ *				words for future flags
  *	struct fakeip_slot[n]	state word, 16 reserved bytes, name
+ *	struct gwlist_backoff	the gateways' shared back-off (gwlist.h),
+ *				when gw_off says so (tables made before
+ *				it existed have gw_off 0 and end here)
  *
  * The magic and the version stay the first two 32-bit words in every
  * future version, so any version can recognise any other's file.
@@ -26,6 +30,7 @@
 
 #include "addr.h"
 #include "fakeip.h"
+#include "gwlist.h"
 
 #define FAKEIP_MAGIC	0x70666773u	/* "sgfp" read little-endian */
 #define FAKEIP_VERSION	1u
@@ -63,7 +68,8 @@ struct fakeip_table {
 	uint8_t		v4net[4];
 	uint8_t		v6net[16];
 	_Atomic uint64_t flags;		/* FAKEIP_FLAG_* learnt by anyone */
-	uint64_t	reserved[5];	/* future use */
+	uint64_t	gw_off;		/* offset of the gwlist_backoff, or 0 */
+	uint64_t	reserved[4];	/* future use */
 	struct fakeip_slot slots[];
 };
 
@@ -179,15 +185,24 @@ table_cap(unsigned v4prefix, unsigned v6prefix)
 	return c4 < c6 ? c4 : c6;
 }
 
-size_t
-fakeip_region_size(uint32_t nslots)
+/* Header and slots: the size of a version 1 table without gateways. */
+static size_t
+slots_size(uint32_t nslots)
 {
 	size_t hdr = sizeof(struct fakeip_table);
 	size_t slot = sizeof(struct fakeip_slot);
 
-	if (nslots > (SIZE_MAX - hdr) / slot)
+	if (nslots > (SIZE_MAX - hdr - sizeof(struct gwlist_backoff)) / slot)
 		return SIZE_MAX;	/* no such region can exist */
 	return hdr + (size_t)nslots * slot;
+}
+
+size_t
+fakeip_region_size(uint32_t nslots)
+{
+	size_t n = slots_size(nslots);
+
+	return n == SIZE_MAX ? n : n + sizeof(struct gwlist_backoff);
 }
 
 static bool
@@ -227,6 +242,8 @@ fakeip_format(void *mem, size_t len, const struct fakeip_ranges *r,
 	memcpy(t->v4net, r->v4net, sizeof(t->v4net));
 	memcpy(t->v6net, r->v6net, sizeof(t->v6net));
 	memset(t->reserved, 0, sizeof(t->reserved));
+	/* The region after the slots is zero: a blank gwlist_backoff. */
+	t->gw_off = slots_size(nslots);
 	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->magic, FAKEIP_MAGIC, memory_order_release);
 	*out = t;
@@ -252,7 +269,7 @@ fakeip_attach(void *mem, size_t len, struct fakeip_table **out)
 		return FAKEIP_BADTABLE;
 	if (!ranges_valid(t->v4net, t->v4prefix, t->v6net, t->v6prefix) ||
 	    t->nslots == 0 || t->nslots > table_cap(t->v4prefix, t->v6prefix) ||
-	    len < fakeip_region_size(t->nslots))
+	    len < slots_size(t->nslots))
 		return FAKEIP_BADTABLE;
 	*out = t;
 	return FAKEIP_OK;
@@ -567,4 +584,20 @@ fakeip_set_verdict(struct fakeip_table *t, uint32_t slot,
 	if (slot < t->nslots)
 		atomic_store_explicit(&t->slots[slot].verdict,
 		    until << 2 | ((uint64_t)v & 3), memory_order_release);
+}
+
+/*
+ * The gateway words of a table mapped with len bytes: only where this
+ * version puts them (right after the slots) and inside the mapping, so
+ * a damaged or foreign header cannot point anywhere else.
+ */
+struct gwlist_backoff *
+fakeip_backoff(struct fakeip_table *t, size_t len)
+{
+	size_t off = slots_size(t->nslots);
+
+	if (t->gw_off == 0 || t->gw_off != off ||
+	    len < off + sizeof(struct gwlist_backoff))
+		return NULL;
+	return (struct gwlist_backoff *)(void *)((char *)t + off);
 }

@@ -43,7 +43,7 @@ struct fakeip_ranges {
 
 struct fakeip_table;	/* lives inside the caller's region */
 
-/* Bytes a table with nslots slots needs. */
+/* Bytes a table with nslots slots needs (the gateway words included). */
 size_t	fakeip_region_size(uint32_t nslots);
 
 /*
@@ -125,6 +125,15 @@ enum fakeip_verdict fakeip_verdict(const struct fakeip_table *t,
 	    uint32_t slot, uint64_t now);
 void	fakeip_set_verdict(struct fakeip_table *t, uint32_t slot,
 	    enum fakeip_verdict v, uint64_t until);
+
+/*
+ * The gateways' shared back-off words (gwlist.h) of table t, mapped
+ * with len bytes; NULL for a table made by a version without them (the
+ * caller then keeps its back-off to itself).  Sized into
+ * fakeip_region_size and laid out (zero) by fakeip_format.
+ */
+struct gwlist_backoff;
+struct gwlist_backoff *fakeip_backoff(struct fakeip_table *t, size_t len);
 
 /* Is sa inside one of the ranges (whether or not a name holds it)? */
 bool	fakeip_in_ranges(const struct fakeip_ranges *r,

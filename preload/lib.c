@@ -25,6 +25,8 @@
 #include "real.h"
 
 static struct lib state;
+/* Back-off words when the table has none for our list (gwlist.h). */
+static struct gwlist_backoff own_backoff;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
 
 static const char *
@@ -173,7 +175,8 @@ ranges_from(const struct env_config *c, struct fakeip_ranges *r)
 
 /* The wrapper's shared table; or a private one that survives fork. */
 static struct fakeip_table *
-map_table(const struct env_config *c, const struct fakeip_ranges *r)
+map_table(const struct env_config *c, const struct fakeip_ranges *r,
+    size_t *maplen)
 {
 	struct fakeip_table *t = NULL;
 	struct stat st;
@@ -194,8 +197,10 @@ map_table(const struct env_config *c, const struct fakeip_ranges *r)
 			}
 		}
 		real_close(fd);
-		if (t != NULL)
+		if (t != NULL) {
+			*maplen = (size_t)st.st_size;
 			return t;
+		}
 		lib_log(LIB_WARN, "cannot use the table %s: using a private "
 		    "one", c->table);
 	}
@@ -209,7 +214,26 @@ map_table(const struct env_config *c, const struct fakeip_ranges *r)
 		munmap(mem, len);
 		return NULL;
 	}
+	*maplen = len;
 	return t;
+}
+
+/*
+ * The table's back-off words if they are free or already our list's
+ * (the processes of one sixgate command share them), else our own.
+ */
+static struct gwlist_backoff *
+backoff_words(struct fakeip_table *t, size_t maplen,
+    const struct env_config *c)
+{
+	struct gwlist_backoff *b = fakeip_backoff(t, maplen);
+	uint64_t key = gwlist_key(c->gw, c->ngw);
+
+	if (b != NULL && gwlist_attach(b, key))
+		return b;
+	lib_log(LIB_DEBUG, "gateway back-off kept in this process only");
+	(void)gwlist_attach(&own_backoff, key);
+	return &own_backoff;
 }
 
 static void
@@ -217,6 +241,7 @@ setup(void)
 {
 	char err[256];
 	int saved = errno, fd;
+	size_t maplen = 0, i;
 
 	if (env_parse(get_var, NULL, &state.cfg, err, sizeof(err)) != ENV_OK) {
 		/* Log even when SIXGATE_LOG is 0: the setup is broken. */
@@ -240,15 +265,18 @@ setup(void)
 	}
 	(void)read_password(&state.cfg);
 	ranges_from(&state.cfg, &state.ranges);
-	if ((state.table = map_table(&state.cfg, &state.ranges)) == NULL) {
+	if ((state.table = map_table(&state.cfg, &state.ranges, &maplen)) ==
+	    NULL) {
 		lib_log(LIB_WARN, "no fake-address table: passing everything "
 		    "through");
 		goto out;
 	}
 	fakeip_get_ranges(state.table, &state.ranges);
+	state.backoff = backoff_words(state.table, maplen, &state.cfg);
 	state.enabled = true;
-	lib_log(LIB_DEBUG, "gateway %s port %u", state.cfg.gw_host,
-	    state.cfg.gw_port);
+	for (i = 0; i < state.cfg.ngw; i++)
+		lib_log(LIB_DEBUG, "gateway %zu of %zu: %s port %u", i + 1,
+		    state.cfg.ngw, state.cfg.gw[i].host, state.cfg.gw[i].port);
 out:
 	errno = saved;
 }

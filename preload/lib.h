@@ -10,6 +10,7 @@
 
 #include "env.h"
 #include "fakeip.h"
+#include "gwlist.h"
 #include "sgio.h"
 
 struct lib {
@@ -17,6 +18,8 @@ struct lib {
 	struct env_config	 cfg;
 	struct fakeip_table	*table;		/* NULL when disabled */
 	struct fakeip_ranges	 ranges;
+	/* The gateways' back-off: in the table, else this process's own. */
+	struct gwlist_backoff	*backoff;
 	struct sgio_ops		 io;		/* libc's send, recv, connect */
 };
 

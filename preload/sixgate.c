@@ -60,8 +60,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: sixgate [-q] [--udp-compat] [-f file] "
-	    "[-s host:port] [-u user] [--] program [args ...]\n"
-	    "       sixgate [-f file] [-s host:port] [-u user] "
+	    "[-s host:port ...] [-u user] [--] program [args ...]\n"
+	    "       sixgate [-f file] [-s host:port ...] [-u user] "
 	    "--check[=name:port]\n"
 	    "       sixgate -V | -h\n");
 }
@@ -168,7 +168,12 @@ parse_opts(int argc, char *argv[], struct wrap_opts *o)
 			o->file = optarg;
 			break;
 		case 's':
-			o->gateway = optarg;
+			if (o->ngateway == ENV_GATEWAYS_MAX) {
+				fprintf(stderr, "sixgate: -s: more than %d "
+				    "gateways\n", ENV_GATEWAYS_MAX);
+				goto fail;
+			}
+			o->gateway[o->ngateway++] = optarg;
 			break;
 		case 'u':
 			o->user = optarg;

@@ -18,11 +18,12 @@
 
 #define WRAP_ERRLEN	(ENV_PATH_MAX + 512)
 #define WRAP_FROM_MAX	(ENV_PATH_MAX + 64)
-#define WRAP_NKEYS	15		/* client.conf keys (wrap_conf.c) */
+#define WRAP_NKEYS	16		/* client.conf keys (wrap_conf.c) */
 
 struct wrap_opts {
 	const char	*file;		/* -f: the only file read */
-	const char	*gateway;	/* -s */
+	const char	*gateway[ENV_GATEWAYS_MAX];	/* -s, in order */
+	size_t		 ngateway;
 	const char	*user;		/* -u */
 	const char	*check;		/* --check destination; NULL: run */
 	bool		 quiet;		/* -q */

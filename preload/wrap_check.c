@@ -38,9 +38,9 @@ connect_timeout(const struct addrinfo *a)
 	return -1;
 }
 
-/* Resolve and connect to the gateway, one line for each step. */
+/* Resolve and connect to gateway gw, one line for each step. */
 static int
-check_connect(const struct env_config *c)
+check_connect(const struct env_gateway *gw)
 {
 	struct addrinfo hints, *res, *a;
 	char port[8], buf[ADDR_STRLEN], line[WRAP_ERRLEN] = "";
@@ -50,17 +50,17 @@ check_connect(const struct env_config *c)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", c->gw_port);
-	if ((e = getaddrinfo(c->gw_host, port, &hints, &res)) != 0) {
+	snprintf(port, sizeof(port), "%u", gw->port);
+	if ((e = getaddrinfo(gw->host, port, &hints, &res)) != 0) {
 		printf("error: cannot resolve the gateway %s: %s\n",
-		    c->gw_host, gai_strerror(e));
+		    gw->host, gai_strerror(e));
 		return -1;
 	}
 	for (a = res; a != NULL && n < sizeof(line); a = a->ai_next)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
 		    a == res ? "" : ", ", addr_ntop_host(a->ai_addr, buf,
 		    sizeof(buf)));
-	printf("ok: the gateway %s resolves to %s\n", c->gw_host, line);
+	printf("ok: the gateway %s resolves to %s\n", gw->host, line);
 	for (a = res, n = 0; a != NULL && fd == -1; a = a->ai_next) {
 		if ((fd = connect_timeout(a)) != -1)
 			printf("ok: connected to the gateway at %s\n",
@@ -140,17 +140,41 @@ check_answer(const struct env_config *c, const struct socks5_addr *d,
 	return 0;
 }
 
-/* --check: configuration, gateway, login and one request by name. */
+/* Connection, login and the request through gateway gw; 0 if it passes. */
+static int
+check_gateway(const struct env_gateway *gw, const struct env_config *c,
+    struct socks5_client_req *req)
+{
+	struct socks5_client_res res;
+	enum socks5_client_result r;
+	int fd, rc;
+
+	if ((fd = check_connect(gw)) == -1)
+		return -1;
+	r = socks5_client_handshake(&sgio_libc, fd, req, &res);
+	close(fd);
+	rc = check_answer(c, &req->dest, r, &res);
+	if (r == S5C_OK || r == S5C_REPLY || r == S5C_AUTH_FAILED)
+		printf("ok: %s\n", res.method == S5_METHOD_SIXGATE ?
+		    "the gateway is sixgated: pipelining available" :
+		    "the gateway is not sixgated: no pipelining");
+	return rc;
+}
+
+/*
+ * --check: configuration, then for each gateway of the list the
+ * connection, the login and one request by name.  Passes (0) only when
+ * every gateway does: a gateway that fails over quietly is still worth
+ * knowing about.
+ */
 int
 wrap_check_run(const char *dest, const struct wrap_merged *m,
     const struct env_config *c, const char *pass)
 {
 	struct socks5_client_req req;
-	struct socks5_client_res res;
-	enum socks5_client_result r;
 	char name[S5_NAME_MAX + 1];
 	uint16_t port = 9;
-	int fd, rc;
+	size_t i, nbad = 0;
 
 	if (strchr(dest, ':') == NULL)
 		snprintf(name, sizeof(name), "%s", dest);
@@ -171,19 +195,21 @@ wrap_check_run(const char *dest, const struct wrap_merged *m,
 		printf("ok: configuration read from %s%s%s\n", m->read[0],
 		    m->nread > 1 ? ", then " : "", m->nread > 1 ? m->read[1] :
 		    "");
-	if ((fd = check_connect(c)) == -1)
-		return 1;
 	req.user = c->user;
 	req.pass = pass;
 	req.cmd = S5_CMD_CONNECT;
 	req.timeout_ms = c->timeout_ms;
-	r = socks5_client_handshake(&sgio_libc, fd, &req, &res);
-	close(fd);
-	rc = check_answer(c, &req.dest, r, &res) == 0 ? 0 : 1;
-	if (r == S5C_OK || r == S5C_REPLY || r == S5C_AUTH_FAILED)
-		printf("ok: %s\n", res.method == S5_METHOD_SIXGATE ?
-		    "the gateway is sixgated: pipelining available" :
-		    "the gateway is not sixgated: no pipelining");
-	return rc;
+	for (i = 0; i < c->ngw; i++) {
+		if (c->ngw > 1)
+			printf("-- gateway %zu of %zu: %s%s%s:%u\n", i + 1,
+			    c->ngw, strchr(c->gw[i].host, ':') ? "[" : "",
+			    c->gw[i].host, strchr(c->gw[i].host, ':') ? "]" :
+			    "", c->gw[i].port);
+		if (check_gateway(&c->gw[i], c, &req) == -1)
+			nbad++;
+	}
+	if (c->ngw > 1 && nbad > 0)
+		printf("error: %zu of %zu gateways failed the check\n", nbad,
+		    c->ngw);
+	return nbad == 0 ? 0 : 1;
 }
-

@@ -33,7 +33,7 @@ static const struct key {
 	const char	*var;
 	enum key_type	 type;
 } keys[] = {
-	{ "gateway",		"SIXGATE_GATEWAY",	K_STR },
+	{ "gateway",		"SIXGATE_GATEWAY",	K_LIST },
 	{ "user",		"SIXGATE_USER",		K_STR },
 	{ "password_file",	"SIXGATE_PASSWORD_FILE", K_PATH },
 	{ "direct",		"SIXGATE_DIRECT",	K_LIST },
@@ -46,6 +46,7 @@ static const struct key {
 	{ "verify_negative_ttl", "SIXGATE_VERIFY_NEGATIVE_TTL", K_INT },
 	{ "verify_unreachable",	"SIXGATE_VERIFY_UNREACHABLE", K_STR },
 	{ "timeout",		"SIXGATE_TIMEOUT",	K_INT },
+	{ "gateway_backoff",	"SIXGATE_GATEWAY_BACKOFF", K_INT },
 	{ "log",		"SIXGATE_LOG",		K_INT },
 	{ "log_file",		"SIXGATE_LOG_FILE",	K_PATH },
 };
@@ -225,6 +226,20 @@ out:
 	return rc;
 }
 
+/* The -s options, comma-joined as SIXGATE_GATEWAY wants them. */
+static int
+set_gateways(const struct wrap_opts *o, struct wrap_merged *m)
+{
+	char buf[ENV_GATEWAYS_MAX * 300];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->ngateway && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    i > 0 ? "," : "", o->gateway[i]);
+	return set_value(m, KEY_GATEWAY, buf, "option -s");
+}
+
 /* Files (or -f), then SIXGATE_* variables, then -s and -u. */
 int
 wrap_conf_load(const struct wrap_opts *o, struct wrap_merged *m, char *err,
@@ -254,8 +269,7 @@ wrap_conf_load(const struct wrap_opts *o, struct wrap_merged *m, char *err,
 		if ((x = getenv(keys[k].var)) != NULL && x[0] != '\0' &&
 		    set_value(m, k, x, "%s", keys[k].var) == -1)
 			return wrap_fail(err, errlen, "out of memory");
-	if ((o->gateway != NULL &&
-	    set_value(m, KEY_GATEWAY, o->gateway, "option -s") == -1) ||
+	if ((o->ngateway > 0 && set_gateways(o, m) == -1) ||
 	    (o->user != NULL &&
 	    set_value(m, KEY_USER, o->user, "option -u") == -1))
 		return wrap_fail(err, errlen, "out of memory");

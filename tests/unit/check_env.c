@@ -2,7 +2,9 @@
  * check_env.c - unit tests for the Socks Lib's settings (preload/env.h).
  *
  * Covered: env_parse through a fake getter over "NAME=value" arrays:
- * defaults (nothing set, only the gateway, every variable empty), every
+ * defaults (nothing set, only the gateway, every variable empty), gateway
+ * lists (order, the bound of 8, empty and repeated entries, errors that
+ * name the entry) and SIXGATE_GATEWAY_BACKOFF, every
  * variable with good values, boundaries and bad values (each error names
  * its variable, leaves enabled false, never quotes the password, wipes
  * it), log settings kept after an error elsewhere, small error buffers;
@@ -144,6 +146,7 @@ check_defaults(const struct env_config *c)
 	ck_assert_int_eq(c->verify_negative_ttl, 30);
 	ck_assert(!c->verify_fail_closed);
 	ck_assert_int_eq(c->timeout_ms, 10000);
+	ck_assert_int_eq(c->gw_backoff, 30);
 	ck_assert_int_eq(c->log_level, 0);
 	ck_assert_str_eq(c->log_file, "");
 }
@@ -156,8 +159,7 @@ START_TEST(test_defaults_unset)
 
 	parse_ok(VARS("PATH=/bin", "SIXGATE_GATEWAYX=gw:1"), &c);
 	ck_assert(!c.enabled);
-	ck_assert_str_eq(c.gw_host, "");
-	ck_assert_uint_eq(c.gw_port, 0);
+	ck_assert_uint_eq(c.ngw, 0);
 	check_defaults(&c);
 }
 END_TEST
@@ -168,8 +170,9 @@ START_TEST(test_defaults_gateway_only)
 
 	parse_ok(VARS(GW), &c);
 	ck_assert(c.enabled);
-	ck_assert_str_eq(c.gw_host, "gw.example");
-	ck_assert_uint_eq(c.gw_port, 1080);
+	ck_assert_uint_eq(c.ngw, 1);
+	ck_assert_str_eq(c.gw[0].host, "gw.example");
+	ck_assert_uint_eq(c.gw[0].port, 1080);
 	check_defaults(&c);
 }
 END_TEST
@@ -184,7 +187,8 @@ START_TEST(test_empty_is_unset)
 	    "SIXGATE_FAKE_IPV6=", "SIXGATE_TABLE=", "SIXGATE_PIPELINE=",
 	    "SIXGATE_TIMEOUT=", "SIXGATE_LOG=", "SIXGATE_LOG_FILE=",
 	    "SIXGATE_VERIFY_NAMES=", "SIXGATE_VERIFY_TTL=",
-	    "SIXGATE_VERIFY_NEGATIVE_TTL=", "SIXGATE_VERIFY_UNREACHABLE="), &c);
+	    "SIXGATE_VERIFY_NEGATIVE_TTL=", "SIXGATE_VERIFY_UNREACHABLE=",
+	    "SIXGATE_GATEWAY_BACKOFF="), &c);
 	ck_assert(!c.enabled);
 	check_defaults(&c);
 }
@@ -204,8 +208,8 @@ START_TEST(test_all_set)
 	    "SIXGATE_PIPELINE=off", "SIXGATE_TIMEOUT=3", "SIXGATE_LOG=1",
 	    "SIXGATE_LOG_FILE=/tmp/sg.log"), &c);
 	ck_assert(c.enabled);
-	ck_assert_str_eq(c.gw_host, "2001:db8::1");
-	ck_assert_uint_eq(c.gw_port, 1081);
+	ck_assert_str_eq(c.gw[0].host, "2001:db8::1");
+	ck_assert_uint_eq(c.gw[0].port, 1081);
 	ck_assert_str_eq(c.user, "alice");
 	ck_assert_str_eq(c.password, PW);
 	ck_assert_str_eq(c.password_file, "/home/alice/.sixgate-pw");
@@ -243,14 +247,18 @@ START_TEST(test_gateway_ok)
 		{ "[::ffff:192.0.2.1]:80", "::ffff:192.0.2.1", 80 },
 		{ "[fe80::1%eth0]:1080", "fe80::1%eth0", 1080 },
 		{ "[fe80::1%2]:1080", "fe80::1%2", 1080 },
+		/* Blanks around a list entry are not part of it. */
+		{ " gw:80", "gw", 80 },
+		{ "gw:80 ", "gw", 80 },
 	};
 	struct env_config c;
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		one_ok("SIXGATE_GATEWAY", t[i].v, &c);
-		ck_assert_str_eq(c.gw_host, t[i].host);
-		ck_assert_uint_eq(c.gw_port, t[i].port);
+		ck_assert_str_eq(c.gw[0].host, t[i].host);
+		ck_assert_uint_eq(c.gw[0].port, t[i].port);
+		ck_assert_uint_eq(c.ngw, 1);
 	}
 }
 END_TEST
@@ -264,7 +272,7 @@ START_TEST(test_gateway_name_lengths)
 	/* 4 * 63 + 3 dots = 255 bytes: the longest name. */
 	snprintf(v, sizeof(v), "%s.%s.%s.%s:1", l63, l63, l63, l63);
 	one_ok("SIXGATE_GATEWAY", v, &c);
-	ck_assert_uint_eq(strlen(c.gw_host), 255);
+	ck_assert_uint_eq(strlen(c.gw[0].host), 255);
 	snprintf(v, sizeof(v), "%s.%s.%s.%sa:1", l63, l63, l63, l63);
 	one_bad("SIXGATE_GATEWAY", v);
 	snprintf(v, sizeof(v), "%s.x:1", l64);
@@ -278,18 +286,105 @@ START_TEST(test_gateway_bad)
 {
 	static const char *const bad[] = {
 		"gw", "gw:", "gw:0", "gw:65536", "gw:99999999", "gw:-1",
-		"gw:+80", "gw:80x", "gw:80 ", " gw:80", "gw :80", ":1080",
+		"gw:+80", "gw:80x", "gw :80", ":1080",
 		"bad host:1080", "a..b:1", ".gw:1", "gw..:1", "gw/x:1",
 		"gw@x:1", "2001:db8::1:1080", "::1", "[2001:db8::1]",
 		"[2001:db8::1]1080", "[2001:db8::1]:", "[2001:db8::1]:0",
 		"[2001:db8::1", "[]:1080", "[gw.example]:1080",
 		"[192.0.2.1]:1080", "[fe80::1%]:1080", "[fe80::1%a b]:1080",
 		"[2001:db8::g]:1080", "user@gw:1080",
+		/* Lists: empty entries, a bad entry anywhere, repeats. */
+		",", "gw:1,", ",gw:1", "gw:1,,gw:2", "gw:1, ,gw:2",
+		"gw:1,gw", "gw:1,[::1]", "gw:1,gw:1", "gw:1,GW.:1",
+		"gw:1,gw:2,gw:1", "[::1]:1,[::1]:1",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		one_bad("SIXGATE_GATEWAY", bad[i]);
+}
+END_TEST
+
+/* --- gateway lists (SIXGATE_GATEWAY with commas) --- */
+
+START_TEST(test_gateway_list)
+{
+	struct env_config c;
+
+	one_ok("SIXGATE_GATEWAY", "gw1.example:1080,[2001:db8::2]:1080, "
+	    "192.0.2.9:1081", &c);
+	ck_assert_uint_eq(c.ngw, 3);
+	ck_assert_str_eq(c.gw[0].host, "gw1.example");
+	ck_assert_uint_eq(c.gw[0].port, 1080);
+	ck_assert_str_eq(c.gw[1].host, "2001:db8::2");
+	ck_assert_uint_eq(c.gw[1].port, 1080);
+	ck_assert_str_eq(c.gw[2].host, "192.0.2.9");
+	ck_assert_uint_eq(c.gw[2].port, 1081);
+	/* Same host, other port; same port, other host: both distinct. */
+	one_ok("SIXGATE_GATEWAY", "gw:1,gw:2,gx:1", &c);
+	ck_assert_uint_eq(c.ngw, 3);
+}
+END_TEST
+
+START_TEST(test_gateway_list_max)
+{
+	char v[512], err[256];
+	struct env_config c;
+	size_t i, n = 0;
+
+	for (i = 0; i < ENV_GATEWAYS_MAX; i++)
+		n += (size_t)snprintf(v + n, sizeof(v) - n, "%sgw%zu:1080",
+		    i > 0 ? "," : "", i);
+	one_ok("SIXGATE_GATEWAY", v, &c);
+	ck_assert_uint_eq(c.ngw, ENV_GATEWAYS_MAX);
+	ck_assert_str_eq(c.gw[ENV_GATEWAYS_MAX - 1].host, "gw7");
+	snprintf(v + n, sizeof(v) - n, ",gw%d:1080", ENV_GATEWAYS_MAX);
+	one_bad("SIXGATE_GATEWAY", v);
+	/* The error says what the bound is. */
+	{
+		char var[600];
+
+		snprintf(var, sizeof(var), "SIXGATE_GATEWAY=%s", v);
+		ck_assert_int_eq(parse(VARS(var), &c, err, sizeof(err)),
+		    ENV_ERR);
+		ck_assert_str_eq(err, "SIXGATE_GATEWAY: more than 8 gateways");
+	}
+}
+END_TEST
+
+/* Errors name the entry at fault, not the whole list. */
+START_TEST(test_gateway_list_errors)
+{
+	struct env_config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(VARS("SIXGATE_GATEWAY=gw:1,gw2"), &c, err,
+	    sizeof(err)), ENV_ERR);
+	ck_assert_msg(strstr(err, "'gw2'") != NULL, "%s", err);
+	ck_assert_int_eq(parse(VARS("SIXGATE_GATEWAY=gw:1,,gw:2"), &c, err,
+	    sizeof(err)), ENV_ERR);
+	ck_assert_msg(strstr(err, "empty entry") != NULL, "%s", err);
+	ck_assert_int_eq(parse(VARS("SIXGATE_GATEWAY=a:1,b:2,A:1"), &c, err,
+	    sizeof(err)), ENV_ERR);
+	ck_assert_msg(strstr(err, "'A:1' is listed twice") != NULL, "%s", err);
+	ck_assert(!c.enabled);
+}
+END_TEST
+
+START_TEST(test_gateway_backoff)
+{
+	struct env_config c;
+
+	one_ok("SIXGATE_GATEWAY_BACKOFF", "0", &c);
+	ck_assert_int_eq(c.gw_backoff, 0);
+	one_ok("SIXGATE_GATEWAY_BACKOFF", "5", &c);
+	ck_assert_int_eq(c.gw_backoff, 5);
+	one_ok("SIXGATE_GATEWAY_BACKOFF", "86400", &c);
+	ck_assert_int_eq(c.gw_backoff, 86400);
+	one_bad("SIXGATE_GATEWAY_BACKOFF", "86401");
+	one_bad("SIXGATE_GATEWAY_BACKOFF", "-1");
+	one_bad("SIXGATE_GATEWAY_BACKOFF", "30s");
+	one_bad("SIXGATE_GATEWAY_BACKOFF", " 30");
 }
 END_TEST
 
@@ -918,6 +1013,10 @@ env_suite(void)
 	tcase_add_test(tc, test_gateway_ok);
 	tcase_add_test(tc, test_gateway_name_lengths);
 	tcase_add_test(tc, test_gateway_bad);
+	tcase_add_test(tc, test_gateway_list);
+	tcase_add_test(tc, test_gateway_list_max);
+	tcase_add_test(tc, test_gateway_list_errors);
+	tcase_add_test(tc, test_gateway_backoff);
 	tcase_add_test(tc, test_user);
 	tcase_add_test(tc, test_password);
 	tcase_add_test(tc, test_password_never_in_err);

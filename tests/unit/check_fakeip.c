@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "fakeip.h"
+#include "gwlist.h"
 
 #define SA(p)	((const struct sockaddr *)(p))
 
@@ -254,8 +255,8 @@ START_TEST(test_attach_bad)
 	ck_assert_int_eq(fakeip_attach(zero, b.len, &t), FAKEIP_BADTABLE);
 	/* Too short for the header, or for its slots. */
 	ck_assert_int_eq(fakeip_attach(b.mem, 4, &t), FAKEIP_BADTABLE);
-	ck_assert_int_eq(fakeip_attach(b.mem, b.len - 1, &t),
-	    FAKEIP_BADTABLE);
+	ck_assert_int_eq(fakeip_attach(b.mem, b.len -
+	    sizeof(struct gwlist_backoff) - 1, &t), FAKEIP_BADTABLE);
 	ck_assert_int_eq(fakeip_attach(NULL, b.len, &t), FAKEIP_BADTABLE);
 	ck_assert_ptr_null(t);
 	/* Wrong magic (word 0), wrong version (word 1). */

@@ -12,7 +12,7 @@ command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed";
 # Every unit test that make check runs (check_PROGRAMS in Makefile.am):
 # a test added there and not here fails this script.
 UNIT_TESTS="check_socks5 check_socks4 check_socks5_client check_addr check_acl check_config
-check_resolve check_fakeip check_env check_pack check_hostsfile check_route
+check_resolve check_fakeip check_env check_gwlist check_pack check_hostsfile check_route
 check_upstreams check_sgio check_pwfile check_escape check_selfaddr
 check_throttle check_authpool check_admit check_sock check_notify
 check_authcache check_timewin check_acl_policy check_control
