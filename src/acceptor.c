@@ -61,20 +61,24 @@ acceptor_open(const struct config *c, char *err, size_t errlen)
 	for (i = 0; i < c->nlisten && i < 64; i++) {
 		if (c->listen[i].udp)
 			continue;	/* not accepted: portmap_udp.c's */
-		fd = sock_listen((const struct sockaddr *)&c->listen[i].ss,
-		    c->listen[i].sslen, LISTEN_BACKLOG);
+		/* tproxy: IP_TRANSPARENT, while we still have the rights. */
+		fd = sock_listen_opt((const struct sockaddr *)&c->listen[i].ss,
+		    c->listen[i].sslen, LISTEN_BACKLOG, c->listen[i].tproxy);
 		if (fd == -1) {
-			snprintf(err, errlen, "cannot listen on %s: %s",
-			    c->listen[i].text, strerror(errno));
+			snprintf(err, errlen, "cannot listen on %s: %s%s",
+			    c->listen[i].text, strerror(errno),
+			    c->listen[i].tproxy && errno == EPERM ? " (tproxy "
+			    "needs CAP_NET_ADMIN)" : "");
 			goto fail;
 		}
 		listeners[nlisteners].fd = fd;
 		listeners[nlisteners++].conf = c->listen[i];
 		len = sizeof(ss);
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-			log_info("listening on %s (%s)",
+			log_info("listening on %s (%s%s)",
 			    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)),
-			    config_listen_proto_str(c->listen[i].proto));
+			    config_listen_proto_str(c->listen[i].proto),
+			    c->listen[i].tproxy ? " tproxy" : "");
 	}
 	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -91,16 +95,18 @@ fail:
  * Over the cap: answer the greeting with "no acceptable methods" (the
  * only failure a client can read before its request) and close.  What
  * the client already sent is read first, so the close is a FIN, not an
- * RST that could destroy the answer.
+ * RST that could destroy the answer.  A transparent listener's client
+ * speaks to its destination, not to us: it only sees the close.
  */
 static void
-refuse(int fd)
+refuse(int fd, const struct config_listen *lis)
 {
 	static const uint8_t no[2] = { S5_VERSION, S5_METHOD_NO_ACCEPTABLE };
 	uint8_t junk[512];
 
 	(void)recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
-	(void)send(fd, no, sizeof(no), MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (lis->proto != LISTEN_TRANSPARENT)
+		(void)send(fd, no, sizeof(no), MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
 	close(fd);
 }
@@ -223,7 +229,7 @@ hand_over(int fd, const struct sockaddr_storage *peer,
 refused_fds:
 	fdbudget_give(FDBUDGET_CONNECT);
 refused:
-	refuse(fd);
+	refuse(fd, lis);
 	config_release(c);
 }
 

@@ -36,7 +36,8 @@ enum config_prefer {
 enum listen_proto {
 	LISTEN_SOCKS = 0,	/* SOCKS5, and SOCKS4/4a when socks4 is set */
 	LISTEN_HTTP,		/* an HTTP proxy: CONNECT and absolute URIs */
-	LISTEN_PORTMAP		/* everything to one destination, `to` */
+	LISTEN_PORTMAP,		/* everything to one destination, `to` */
+	LISTEN_TRANSPARENT	/* redirected by netfilter: the original dest */
 };
 
 struct config_listen {
@@ -47,6 +48,12 @@ struct config_listen {
 	enum listen_proto	 proto;
 	bool			 socks4;	/* socks: SOCKS4 and 4a too */
 	bool			 udp;		/* portmap: transport "udp" */
+	/*
+	 * transparent: TPROXY (IP_TRANSPARENT/IPV6_TRANSPARENT on the
+	 * listener, the original destination is the local address) rather
+	 * than REDIRECT/DNAT (SO_ORIGINAL_DST).
+	 */
+	bool			 tproxy;
 	/*
 	 * proxy_protocol: every connection comes from a balancer in
 	 * proxy_from and starts with a PROXY protocol header (proxyproto.h)
@@ -67,7 +74,7 @@ struct config_listen {
 	struct route		 via;
 };
 
-/* "socks", "http", "portmap": for logs and the access line. */
+/* "socks", "http", "portmap", "transparent": for logs and the access line. */
 const char *config_listen_proto_str(enum listen_proto p);
 
 struct config {

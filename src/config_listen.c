@@ -8,7 +8,9 @@
  *	    { address = "0.0.0.0:2222"; protocol = "portmap";
  *	      transport = "tcp"; to = "v6only.example:22"; },
  *	    { address = "0.0.0.0:1081"; proxy_protocol = true;
- *	      proxy_from = [ "10.0.0.5/32" ]; } );
+ *	      proxy_from = [ "10.0.0.5/32" ]; },
+ *	    { address = "0.0.0.0:1082"; protocol = "transparent";
+ *	      tproxy = false; } );
  */
 #include "sgconfig.h"
 
@@ -32,6 +34,8 @@ config_listen_proto_str(enum listen_proto p)
 		return "http";
 	case LISTEN_PORTMAP:
 		return "portmap";
+	case LISTEN_TRANSPARENT:
+		return "transparent";
 	}
 	return "?";
 }
@@ -52,7 +56,8 @@ static int
 parse_proto(struct cfg_pctx *p, const config_setting_t *s,
     struct config_listen *l)
 {
-	static const char *const names[] = { "socks", "http", "portmap" };
+	static const char *const names[] = { "socks", "http", "portmap",
+	    "transparent" };
 	char v[16];
 	size_t i;
 
@@ -64,7 +69,7 @@ parse_proto(struct cfg_pctx *p, const config_setting_t *s,
 			return 0;
 		}
 	return cfg_fail(p, s, "listen.protocol: \"%s\" is not \"socks\", "
-	    "\"http\" or \"portmap\"", v);
+	    "\"http\", \"portmap\" or \"transparent\"", v);
 }
 
 /* portmap: transport and to (host:port, resolved per connection). */
@@ -119,6 +124,18 @@ check_foreign_keys(struct cfg_pctx *p, const config_setting_t *g,
 		    config_setting_get_member(g, portmap_only[i])) != NULL)
 			return cfg_fail(p, s, "listen.%s: only for protocol "
 			    "\"portmap\"", portmap_only[i]);
+	if (l->proto != LISTEN_TRANSPARENT &&
+	    (s = config_setting_get_member(g, "tproxy")) != NULL)
+		return cfg_fail(p, s, "listen.tproxy: only for protocol "
+		    "\"transparent\"");
+	/*
+	 * A balancer's connection was not redirected to us: its original
+	 * destination would be the listener itself.
+	 */
+	if (l->proto == LISTEN_TRANSPARENT &&
+	    (s = config_setting_get_member(g, "proxy_protocol")) != NULL)
+		return cfg_fail(p, s, "listen.proxy_protocol: not for "
+		    "protocol \"transparent\"");
 	return 0;
 }
 
@@ -171,7 +188,8 @@ parse_group(struct cfg_pctx *p, const config_setting_t *g,
     struct config_listen *l)
 {
 	static const char *const keys[] = { "address", "protocol", "socks4",
-	    "transport", "to", "via", "proxy_protocol", "proxy_from", NULL };
+	    "transport", "to", "via", "proxy_protocol", "proxy_from", "tproxy",
+	    NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, g, "listen", keys) == -1)
@@ -187,6 +205,9 @@ parse_group(struct cfg_pctx *p, const config_setting_t *g,
 		return -1;
 	if ((s = config_setting_get_member(g, "socks4")) != NULL &&
 	    cfg_get_bool(p, s, &l->socks4) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "tproxy")) != NULL &&
+	    cfg_get_bool(p, s, &l->tproxy) == -1)
 		return -1;
 	if (l->proto == LISTEN_PORTMAP && parse_portmap(p, g, l) == -1)
 		return -1;
@@ -333,6 +354,7 @@ config_same_listeners(const struct config *a, const struct config *b)
 		if (!addr_equal((const struct sockaddr *)&x->ss,
 		    (const struct sockaddr *)&y->ss) || x->proto != y->proto ||
 		    x->socks4 != y->socks4 || x->udp != y->udp ||
+		    x->tproxy != y->tproxy ||
 		    strcmp(x->to_text, y->to_text) != 0 || !same_proxy(x, y))
 			return false;
 	}

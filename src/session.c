@@ -26,6 +26,7 @@
 #include "door_portmap.h"
 #include "door_socks4.h"
 #include "door_socks5.h"
+#include "door_transparent.h"
 #include "fdbudget.h"
 #include "log.h"
 #include "proxyhdr.h"
@@ -146,6 +147,9 @@ session_run(struct session *s)
 		break;
 	case LISTEN_HTTP:
 		door_http_run(r);
+		break;
+	case LISTEN_TRANSPARENT:
+		door_transparent_run(r);
 		break;
 	default:
 		log_warnx("listener %s: protocol %s not served",

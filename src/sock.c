@@ -31,6 +31,13 @@ sock_set_nonblock(int fd, int on)
 int
 sock_listen(const struct sockaddr *sa, socklen_t len, int backlog)
 {
+	return sock_listen_opt(sa, len, backlog, false);
+}
+
+int
+sock_listen_opt(const struct sockaddr *sa, socklen_t len, int backlog,
+    bool transparent)
+{
 	int fd, one = 1, saved;
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -41,6 +48,11 @@ sock_listen(const struct sockaddr *sa, socklen_t len, int backlog)
 		goto fail;
 	if (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &one, sizeof(one)) == -1)
+		goto fail;
+	if (transparent && (sa->sa_family == AF_INET6 ?
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_TRANSPARENT, &one, sizeof(one)) :
+	    setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &one, sizeof(one))) ==
+	    -1)
 		goto fail;
 	if (bind(fd, sa, len) == -1 || listen(fd, backlog) == -1)
 		goto fail;

@@ -7,6 +7,7 @@
 #define SG_SOCK_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -16,6 +17,15 @@
  * and "0.0.0.0:1080" can both be listed).
  */
 int	sock_listen(const struct sockaddr *sa, socklen_t len, int backlog);
+
+/*
+ * The same, with IP_TRANSPARENT (IPV6_TRANSPARENT for IPv6) set before
+ * the bind when transparent is true: the socket then accepts the
+ * connections a TPROXY rule diverts to it, whatever their destination.
+ * Needs CAP_NET_ADMIN (EPERM without it).
+ */
+int	sock_listen_opt(const struct sockaddr *sa, socklen_t len,
+	    int backlog, bool transparent);
 
 int	sock_set_nonblock(int fd, int on);
 

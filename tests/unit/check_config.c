@@ -628,6 +628,17 @@ static const struct bad bad_cases[] = {
 	    "  transport = \"udp\"; to = \"a:1\";\n  proxy_protocol = true; "
 	    "proxy_from = [ \"10.0.0.1\" ]; } );\n", 3, "proxy_protocol",
 	    "udp" },
+	/* transparent: tproxy only there, no PROXY protocol. */
+	{ "listen = ( { address = \"127.0.0.1:1\";\n  tproxy = true; } );\n",
+	    2, "tproxy", "transparent" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = "
+	    "\"transparent\";\n  tproxy = 1; } );\n", 2, "tproxy", NULL },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = "
+	    "\"transparent\";\n  proxy_protocol = true; proxy_from = "
+	    "[ \"10.0.0.1\" ]; } );\n", 2, "proxy_protocol", "transparent" },
+	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = "
+	    "\"transparent\";\n  to = \"a:1\"; } );\n", 2, "listen.to",
+	    "portmap" },
 	{ "listen: { address = \"127.0.0.1:1\"; };\n", 1, "listen", NULL },
 	{ "rules = (\n  { action = 1; }\n);\n", 2, "action", NULL },
 	{ "rules = (\n  { action = \"deny\";\n    name = 5; }\n);\n", 3, "name",
@@ -1048,6 +1059,31 @@ START_TEST(test_listen_proxy)
 }
 END_TEST
 
+START_TEST(test_listen_transparent)
+{
+	struct config *c = load_ok("listen = (\n"
+	    "  { address = \"0.0.0.0:1081\"; protocol = \"transparent\"; },\n"
+	    "  { address = \"[::]:1081\"; protocol = \"transparent\";\n"
+	    "    tproxy = true; } );\n");
+	struct config *d = load_ok("listen = (\n"
+	    "  { address = \"0.0.0.0:1081\"; protocol = \"transparent\"; },\n"
+	    "  { address = \"[::]:1081\"; protocol = \"transparent\"; } );\n");
+
+	ck_assert_uint_eq(c->nlisten, 2);
+	ck_assert_int_eq(c->listen[0].proto, LISTEN_TRANSPARENT);
+	ck_assert_str_eq(config_listen_proto_str(c->listen[0].proto),
+	    "transparent");
+	ck_assert(!c->listen[0].tproxy);
+	ck_assert(c->listen[1].tproxy);
+	ck_assert_ptr_null(config_listen_via(c, &c->listen[0]));
+	/* tproxy is how the socket is bound: another listener. */
+	ck_assert(!config_same_listeners(c, d));
+	ck_assert(config_same_listeners(c, c));
+	config_free(c);
+	config_free(d);
+}
+END_TEST
+
 /* via on a mapping: chains into the hop table, found by address. */
 START_TEST(test_listen_via)
 {
@@ -1158,6 +1194,7 @@ config_suite(void)
 	tcase_add_test(tc, test_state);
 	tcase_add_test(tc, test_listen_groups);
 	tcase_add_test(tc, test_listen_proxy);
+	tcase_add_test(tc, test_listen_transparent);
 	tcase_add_test(tc, test_listen_via);
 	suite_add_tcase(s, tc);
 
