@@ -1,0 +1,155 @@
+#!/bin/bash
+# t-transparent.sh (root, nftables) - transparent listeners (protocol
+# "transparent") in network namespaces: an IPv4-only client c4 and an
+# IPv6-only client c6 whose default routes point at the gateway gw, which
+# does not forward; gw runs sixgated with transparent listeners on
+# 0.0.0.0 and [::] and an nftables `nat prerouting ... redirect to :PORT`
+# for TCP from the clients' veths; HTTP servers on d4 (IPv4 only) and d6
+# (IPv6 only) that only gw reaches.
+#  1. without the redirect the clients cannot reach d4/d6;
+#  2. with it, curl http://D4_ADDR:PORT/blob from c4 (and the IPv6 pair
+#     from c6) gets the file through sixgated: access line door=transparent
+#     user=- dest=the original destination, the client's address in the
+#     session's tag; auth.methods has no "none" (the door needs none);
+#  3. a direct connection to the listener (redirected onto itself, and
+#     from gw itself, never redirected) is refused and logged (loop);
+#  4. rules refusing the client network (reloaded): curl fails, the
+#     access line says rep=0x02 end=denied;
+#  5. sixgated -n: tproxy only for protocol "transparent".
+set -u
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
+. "$top_srcdir/tests/integ/netns.sh"
+ns_check
+sg_init
+sg_need curl sha256sum
+command -v nft >/dev/null 2>&1 || sg_skip "nft (nftables) not installed"
+
+ns_init
+ns_rfc3089
+ns_exec "$NS_C4" ip route add default via "$NS_GW_C4" &&
+	ns_exec "$NS_C6" ip -6 route add default via "$NS_GW_C6" ||
+	sg_error "cannot add the clients' default routes"
+sg_info "namespaces: $NS_C4 $NS_C6 $NS_GW $NS_D4 $NS_D6"
+
+mkdir -p "$SG_TMP/www"
+head -c $((1 << 20)) /dev/urandom > "$SG_TMP/www/blob"
+BLOB=$(sg_sha "$SG_TMP/www/blob")
+ns_server HTTP4 "$NS_D4" http --bind "$NS_D4_ADDR" --dir "$SG_TMP/www"
+ns_server HTTP6 "$NS_D6" http --bind "$NS_D6_ADDR" --dir "$SG_TMP/www"
+URL4="http://$NS_D4_ADDR:$HTTP4/blob"
+URL6="http://[$NS_D6_ADDR]:$HTTP6/blob"
+
+ns_curl() {	# NS CURL-ARGS...
+	local ns=$1
+	shift
+	timeout 30 ip netns exec "$ns" curl -q -sS --max-time 20 \
+	    --connect-timeout 3 "$@"
+}
+
+# get NS OUT URL: fetch the blob, compare its checksum.
+get() {
+	rm -f "$2"
+	ns_curl "$1" -o "$2" "$3" 2> "$2.err" || {
+		cat "$2.err" >&2
+		sg_show_log
+		sg_fail "curl in $1 $3 failed"
+	}
+	[ "$(sg_sha "$2")" = "$BLOB" ] || sg_fail "curl in $1 $3: content differs"
+}
+
+# ------------------------------------------------ 1. no way without gw
+ns_curl "$NS_C4" --max-time 4 -o /dev/null "$URL4" 2>/dev/null &&
+	sg_fail "$URL4 reachable from c4 without the redirect"
+ns_curl "$NS_C6" --max-time 4 -o /dev/null "$URL6" 2>/dev/null &&
+	sg_fail "$URL6 reachable from c6 without the redirect"
+sg_info "ok: without the redirect the clients reach neither destination"
+
+# ------------------------------------------------ 2. through sixgated
+SG_REAL=$(cd "$(dirname "$SIXGATED")" && pwd)/$(basename "$SIXGATED")
+printf '#!/bin/sh\nexec ip netns exec "%s" "%s" "$@"\n' "$NS_GW" "$SG_REAL" \
+    > "$SG_TMP/sixgated-in-gw"
+chmod 755 "$SG_TMP/sixgated-in-gw"
+SIXGATED=$SG_TMP/sixgated-in-gw
+LISTEN='{ address = "0.0.0.0:0"; protocol = "transparent"; },
+  { address = "[::]:0"; protocol = "transparent"; }'
+ALLOW='{ name = "legacy"; action = "allow"; auth = [ "none" ];
+    from = [ "192.0.2.0/24", "2001:db8:c6::/64" ];
+    to = [ "198.51.100.0/24", "2001:db8:d6::/64" ]; }'
+sg_conf listen="$LISTEN" methods='"username"' rules="$ALLOW"
+sg_start
+T4=$(sed -n 's/.*listening on 0\.0\.0\.0:\([0-9][0-9]*\) (transparent).*/\1/p' "$SG_LOG")
+T6=$(sed -n 's/.*listening on \[::\]:\([0-9][0-9]*\) (transparent).*/\1/p' "$SG_LOG")
+[ -n "$T4" ] && [ -n "$T6" ] || sg_fail "transparent listener ports not in the log"
+
+ns_exec "$NS_GW" nft -f - <<EOF || sg_error "nft in gw failed"
+table inet sgtest {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "to-c4" meta l4proto tcp redirect to :$T4
+		iifname "to-c6" meta l4proto tcp redirect to :$T6
+	}
+}
+EOF
+
+get "$NS_C4" "$SG_TMP/c4.blob" "$URL4"
+sg_log_wait "door=transparent" 10 || sg_fail "no access line door=transparent"
+line=$(grep -F "door=transparent" "$SG_LOG" | grep -F "dest=$NS_D4_ADDR:$HTTP4 ")
+[ -n "$line" ] || { sg_show_log; sg_fail "no access line for dest=$NS_D4_ADDR:$HTTP4"; }
+for w in "$NS_C4_ADDR:" "user=-" "cmd=connect" "rep=0x00" "addr=$NS_D4_ADDR:$HTTP4"; do
+	printf '%s\n' "$line" | grep -qF -- "$w" ||
+		{ sg_show_log; sg_fail "IPv4 access line lacks $w: $line"; }
+done
+sg_info "ok: c4 -> $URL4 through the transparent listener"
+
+get "$NS_C6" "$SG_TMP/c6.blob" "$URL6"
+sg_log_wait "door=transparent" 10 2 || sg_fail "no second access line"
+line=$(grep -F "door=transparent" "$SG_LOG" | grep -F "dest=[$NS_D6_ADDR]:$HTTP6 ")
+[ -n "$line" ] || { sg_show_log; sg_fail "no access line for dest=[$NS_D6_ADDR]:$HTTP6"; }
+for w in "[$NS_C6_ADDR]:" "user=-" "rep=0x00"; do
+	printf '%s\n' "$line" | grep -qF -- "$w" ||
+		{ sg_show_log; sg_fail "IPv6 access line lacks $w: $line"; }
+done
+sg_info "ok: c6 -> $URL6 through the transparent listener"
+
+# ------------------------------------------------ 3. loops
+n=$(sg_log_count "(loop)")
+ns_curl "$NS_C4" --max-time 5 -o /dev/null "http://$NS_GW_C4:$T4/blob" 2>/dev/null &&
+	sg_fail "a direct connection to the IPv4 listener was relayed"
+sg_log_wait "(loop)" 5 $((n + 1)) || { sg_show_log; sg_fail "IPv4 loop not logged"; }
+grep -F "(loop)" "$SG_LOG" | grep -qF "$NS_GW_C4:$T4" ||
+	sg_fail "the loop line does not name $NS_GW_C4:$T4"
+ns_curl "$NS_C6" --max-time 5 -o /dev/null "http://[$NS_GW_C6]:$T6/blob" 2>/dev/null &&
+	sg_fail "a direct connection to the IPv6 listener was relayed"
+sg_log_wait "(loop)" 5 $((n + 2)) || { sg_show_log; sg_fail "IPv6 loop not logged"; }
+# From gw itself: not redirected at all (output, not prerouting).
+ns_curl "$NS_GW" --max-time 5 -o /dev/null "http://127.0.0.1:$T4/blob" 2>/dev/null &&
+	sg_fail "a connection from gw to its own listener was relayed"
+sg_log_wait "(loop)" 5 $((n + 3)) || { sg_show_log; sg_fail "local loop not logged"; }
+[ "$(grep -F "door=transparent" "$SG_LOG" | grep -c "rep=0x00")" -eq 2 ] ||
+	sg_fail "a refused loop produced a relay"
+sg_info "ok: connections to the listener itself are refused (loop)"
+
+# ------------------------------------------------ 4. rules say no
+sg_conf listen="$LISTEN" methods='"username"' rules='{ name = "no-legacy"; action = "deny"; from = [ "192.0.2.0/24" ]; },
+  '"$ALLOW"
+n=$(sg_log_count "configuration reloaded")
+kill -HUP "$SG_PID"
+sg_log_wait "configuration reloaded" 10 $((n + 1)) || sg_fail "reload not logged"
+ns_curl "$NS_C4" --max-time 5 -o "$SG_TMP/denied" "$URL4" 2>/dev/null &&
+	sg_fail "$URL4 fetched from c4 though the rules refuse 192.0.2.0/24"
+sg_log_wait "end=denied" 5 || { sg_show_log; sg_fail "no access line end=denied"; }
+grep -F "end=denied" "$SG_LOG" | grep -F "door=transparent" |
+	grep -qF "rep=0x02" || { sg_show_log; sg_fail "the refusal is not rep=0x02"; }
+get "$NS_C6" "$SG_TMP/c6.again" "$URL6"
+sg_info "ok: the rules refuse 192.0.2.0/24 (closed, logged); c6 still passes"
+sg_stop || sg_fail "sixgated did not stop on SIGTERM"
+
+# ------------------------------------------------ 5. configuration
+SIXGATED=$SG_REAL
+printf 'listen = ( { address = "127.0.0.1:1"; tproxy = true; } );\n' > "$SG_TMP/bad.conf"
+out=$("$SIXGATED" -n -f "$SG_TMP/bad.conf" 2>&1) && sg_fail "sixgated -n took tproxy on a socks listener"
+printf '%s\n' "$out" | grep -q "tproxy.*transparent" || sg_fail "unexpected -n output: $out"
+printf 'listen = ( { address = "127.0.0.1:1"; protocol = "transparent"; tproxy = true; } );\n' > "$SG_TMP/ok.conf"
+"$SIXGATED" -n -f "$SG_TMP/ok.conf" >/dev/null 2>&1 || sg_fail "sixgated -n refused a tproxy listener"
+sg_info "ok: sixgated -n on tproxy"
+exit 0
