@@ -68,7 +68,7 @@ acceptor_open(const struct config *c, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot listen on %s: %s%s",
 			    c->listen[i].text, strerror(errno),
 			    c->listen[i].tproxy && errno == EPERM ? " (tproxy "
-			    "needs CAP_NET_ADMIN)" : "");
+			    "needs CAP_NET_ADMIN or CAP_NET_RAW)" : "");
 			goto fail;
 		}
 		listeners[nlisteners].fd = fd;

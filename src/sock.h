@@ -22,7 +22,7 @@ int	sock_listen(const struct sockaddr *sa, socklen_t len, int backlog);
  * The same, with IP_TRANSPARENT (IPV6_TRANSPARENT for IPv6) set before
  * the bind when transparent is true: the socket then accepts the
  * connections a TPROXY rule diverts to it, whatever their destination.
- * Needs CAP_NET_ADMIN (EPERM without it).
+ * Needs CAP_NET_ADMIN or CAP_NET_RAW (EPERM without).
  */
 int	sock_listen_opt(const struct sockaddr *sa, socklen_t len,
 	    int backlog, bool transparent);

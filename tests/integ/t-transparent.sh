@@ -15,7 +15,11 @@
 #     from gw itself, never redirected) is refused and logged (loop);
 #  4. rules refusing the client network (reloaded): curl fails, the
 #     access line says rep=0x02 end=denied;
-#  5. sixgated -n: tproxy only for protocol "transparent".
+#  5. TPROXY (tproxy = true, nft `tproxy to :PORT` and a fwmark route
+#     to lo): both clients again, the original destination is the
+#     accepted socket's local address; a direct connection is a loop;
+#  6. sixgated -n: tproxy only for protocol "transparent"; without
+#     CAP_NET_ADMIN/CAP_NET_RAW a tproxy listener is a start-up error.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/netns.sh"
@@ -144,7 +148,44 @@ get "$NS_C6" "$SG_TMP/c6.again" "$URL6"
 sg_info "ok: the rules refuse 192.0.2.0/24 (closed, logged); c6 still passes"
 sg_stop || sg_fail "sixgated did not stop on SIGTERM"
 
-# ------------------------------------------------ 5. configuration
+# ------------------------------------------------ 5. TPROXY
+ns_exec "$NS_GW" nft delete table inet sgtest || sg_error "cannot delete the nat table"
+sg_conf listen='{ address = "0.0.0.0:0"; protocol = "transparent"; tproxy = true; },
+  { address = "[::]:0"; protocol = "transparent"; tproxy = true; }' \
+    methods='"username"' rules="$ALLOW"
+sg_start
+T4=$(sed -n 's/.*listening on 0\.0\.0\.0:\([0-9][0-9]*\) (transparent tproxy).*/\1/p' "$SG_LOG")
+T6=$(sed -n 's/.*listening on \[::\]:\([0-9][0-9]*\) (transparent tproxy).*/\1/p' "$SG_LOG")
+[ -n "$T4" ] && [ -n "$T6" ] || sg_fail "no 'transparent tproxy' listeners in the log"
+ns_exec "$NS_GW" ip rule add fwmark 1 lookup 100 &&
+	ns_exec "$NS_GW" ip route add local 0.0.0.0/0 dev lo table 100 &&
+	ns_exec "$NS_GW" ip -6 rule add fwmark 1 lookup 100 &&
+	ns_exec "$NS_GW" ip -6 route add local ::/0 dev lo table 100 ||
+	sg_error "cannot add the tproxy routes in gw"
+ns_exec "$NS_GW" nft -f - <<EOF || sg_error "nft tproxy in gw failed"
+table inet sgtproxy {
+	chain pre {
+		type filter hook prerouting priority mangle; policy accept;
+		iifname "to-c4" meta l4proto tcp tproxy ip to :$T4 meta mark set 1 accept
+		iifname "to-c6" meta l4proto tcp tproxy ip6 to :$T6 meta mark set 1 accept
+	}
+}
+EOF
+get "$NS_C4" "$SG_TMP/c4.tproxy" "$URL4"
+get "$NS_C6" "$SG_TMP/c6.tproxy" "$URL6"
+sg_log_wait "door=transparent" 10 2 || sg_fail "no access lines under tproxy"
+for d in "dest=$NS_D4_ADDR:$HTTP4 " "dest=[$NS_D6_ADDR]:$HTTP6 "; do
+	grep -F "door=transparent" "$SG_LOG" | grep -F "$d" | grep -qF "rep=0x00" ||
+		{ sg_show_log; sg_fail "no tproxy access line with $d"; }
+done
+n=$(sg_log_count "(loop)")
+ns_curl "$NS_C4" --max-time 5 -o /dev/null "http://$NS_GW_C4:$T4/blob" 2>/dev/null &&
+	sg_fail "a direct connection to the tproxy listener was relayed"
+sg_log_wait "(loop)" 5 $((n + 1)) || { sg_show_log; sg_fail "tproxy loop not logged"; }
+sg_info "ok: TPROXY, IPv4 and IPv6; a direct connection is a loop"
+sg_stop || sg_fail "sixgated (tproxy) did not stop on SIGTERM"
+
+# ------------------------------------------------ 6. configuration
 SIXGATED=$SG_REAL
 printf 'listen = ( { address = "127.0.0.1:1"; tproxy = true; } );\n' > "$SG_TMP/bad.conf"
 out=$("$SIXGATED" -n -f "$SG_TMP/bad.conf" 2>&1) && sg_fail "sixgated -n took tproxy on a socks listener"
@@ -152,4 +193,13 @@ printf '%s\n' "$out" | grep -q "tproxy.*transparent" || sg_fail "unexpected -n o
 printf 'listen = ( { address = "127.0.0.1:1"; protocol = "transparent"; tproxy = true; } );\n' > "$SG_TMP/ok.conf"
 "$SIXGATED" -n -f "$SG_TMP/ok.conf" >/dev/null 2>&1 || sg_fail "sixgated -n refused a tproxy listener"
 sg_info "ok: sixgated -n on tproxy"
+# The bind needs CAP_NET_ADMIN (or CAP_NET_RAW): a clear start-up error.
+if command -v setpriv >/dev/null 2>&1; then
+	out=$(timeout 10 setpriv --bounding-set -net_admin,-net_raw \
+	    "$SIXGATED" -d -f "$SG_TMP/ok.conf" 2>&1) &&
+		sg_fail "sixgated started a tproxy listener without CAP_NET_ADMIN"
+	printf '%s\n' "$out" | grep -qF "tproxy needs CAP_NET_ADMIN" ||
+		sg_fail "no CAP_NET_ADMIN hint: $out"
+	sg_info "ok: without CAP_NET_ADMIN the tproxy listener fails to start"
+fi
 exit 0
