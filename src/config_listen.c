@@ -128,14 +128,6 @@ check_foreign_keys(struct cfg_pctx *p, const config_setting_t *g,
 	    (s = config_setting_get_member(g, "tproxy")) != NULL)
 		return cfg_fail(p, s, "listen.tproxy: only for protocol "
 		    "\"transparent\"");
-	/*
-	 * A balancer's connection was not redirected to us: its original
-	 * destination would be the listener itself.
-	 */
-	if (l->proto == LISTEN_TRANSPARENT &&
-	    (s = config_setting_get_member(g, "proxy_protocol")) != NULL)
-		return cfg_fail(p, s, "listen.proxy_protocol: not for "
-		    "protocol \"transparent\"");
 	return 0;
 }
 
@@ -162,6 +154,13 @@ parse_proxy(struct cfg_pctx *p, const config_setting_t *g,
 	if (l->udp)
 		return cfg_fail(p, s, "listen.proxy_protocol: only for TCP "
 		    "listeners (not transport \"udp\")");
+	/*
+	 * A balancer's connection was not redirected to us: its original
+	 * destination would be the listener itself.
+	 */
+	if (l->proto == LISTEN_TRANSPARENT)
+		return cfg_fail(p, s, "listen.proxy_protocol: not for "
+		    "protocol \"transparent\"");
 	if (f == NULL)
 		return cfg_fail(p, s, "listen: proxy_protocol needs "
 		    "proxy_from = [ \"balancer/len\", ... ]");

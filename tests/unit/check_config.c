@@ -1064,7 +1064,7 @@ START_TEST(test_listen_transparent)
 	struct config *c = load_ok("listen = (\n"
 	    "  { address = \"0.0.0.0:1081\"; protocol = \"transparent\"; },\n"
 	    "  { address = \"[::]:1081\"; protocol = \"transparent\";\n"
-	    "    tproxy = true; } );\n");
+	    "    tproxy = true; proxy_protocol = false; } );\n");
 	struct config *d = load_ok("listen = (\n"
 	    "  { address = \"0.0.0.0:1081\"; protocol = \"transparent\"; },\n"
 	    "  { address = \"[::]:1081\"; protocol = \"transparent\"; } );\n");
