@@ -12,6 +12,13 @@
  *    of the accepted socket is the destination.  One of this host's own
  *    addresses there means the client connected to us directly.
  *
+ * One more loop cannot be seen in the addresses: a redirect in the
+ * output chain that also takes the daemon's own connections to the
+ * destinations sends each relay back into the listener, a new relay
+ * that does the same, until the limits stop it.  A client on this host
+ * whose socket belongs to the daemon's own user (sock_diag) is refused
+ * as such a loop.
+ *
  * The rest is the core's, as for a port mapping: rules (by client
  * address; there is no login, so only rules that admit auth "none"
  * match), routes and chains, limits, counters, the access line
@@ -22,6 +29,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <linux/netfilter_ipv4.h>
@@ -32,6 +40,7 @@
 #include "log.h"
 #include "request.h"
 #include "selfaddr.h"
+#include "sockdiag.h"
 #include "socks5.h"
 
 /* Nothing goes back on the wire; the core has logged why it failed. */
@@ -110,6 +119,33 @@ find_dest(const struct request *r, struct sockaddr_storage *dst)
 }
 
 /*
+ * A client on this host whose socket (peer -> dst) is the daemon's
+ * user's: most likely one of our own relays redirected back to us.
+ * Unknown owners (no sock_diag) are let through.
+ */
+static bool
+own_connection(const struct request *r, const struct sockaddr *dst)
+{
+	const struct sockaddr *peer = (const struct sockaddr *)&r->peer;
+	char a[ADDR_STRLEN];
+	uid_t uid;
+
+	if (!selfaddr_has(peer))
+		return false;
+	if (sockdiag_tcp_uid(peer, dst, &uid) == -1) {
+		log_debug("transparent: owner of the client's socket "
+		    "unknown: %s", strerror(errno));
+		return false;
+	}
+	if (uid != geteuid())
+		return false;
+	log_warnx("transparent: the client's socket to %s belongs to this "
+	    "daemon's user (uid %u): its own connection redirected back? "
+	    "refusing (loop)", addr_ntop(dst, a, sizeof(a)), (unsigned)uid);
+	return true;
+}
+
+/*
  * The request's destination for the address the client connected to.
  *
  * FAKE-IP CALL SITE: once the fake table of the DNS door (faketable.c)
@@ -139,7 +175,8 @@ door_transparent_run(struct request *r)
 	r->door_ctx = r;
 	r->auth = REQUEST_AUTH_NONE;
 	r->cmd = S5_CMD_CONNECT;
-	if (find_dest(r, &dst) == -1)
+	if (find_dest(r, &dst) == -1 ||
+	    own_connection(r, (const struct sockaddr *)&dst))
 		goto out;
 	if (original_dest((const struct sockaddr *)&dst, &r->dest) == -1) {
 		log_warnx("transparent: original destination of family %d: "

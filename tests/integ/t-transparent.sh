@@ -12,7 +12,10 @@
 #     user=- dest=the original destination, the client's address in the
 #     session's tag; auth.methods has no "none" (the door needs none);
 #  3. a direct connection to the listener (redirected onto itself, and
-#     from gw itself, never redirected) is refused and logged (loop);
+#     from gw itself, never redirected) is refused and logged (loop); so
+#     is, with an output redirect that also takes the daemon's own
+#     connections, the relay's connection coming back (its socket is the
+#     daemon's user's), and no chain of relays grows;
 #  4. rules refusing the client network (reloaded): curl fails, the
 #     access line says rep=0x02 end=denied;
 #  5. TPROXY (tproxy = true, nft `tproxy to :PORT` and a fwmark route
@@ -77,7 +80,7 @@ SIXGATED=$SG_TMP/sixgated-in-gw
 LISTEN='{ address = "0.0.0.0:0"; protocol = "transparent"; },
   { address = "[::]:0"; protocol = "transparent"; }'
 ALLOW='{ name = "legacy"; action = "allow"; auth = [ "none" ];
-    from = [ "192.0.2.0/24", "2001:db8:c6::/64" ];
+    from = [ "192.0.2.0/24", "2001:db8:c6::/64", "198.51.100.1/32" ];
     to = [ "198.51.100.0/24", "2001:db8:d6::/64" ]; }'
 sg_conf listen="$LISTEN" methods='"username"' rules="$ALLOW"
 sg_start
@@ -132,6 +135,35 @@ sg_log_wait "(loop)" 5 $((n + 3)) || { sg_show_log; sg_fail "local loop not logg
 [ "$(grep -F "door=transparent" "$SG_LOG" | grep -c "rep=0x00")" -eq 2 ] ||
 	sg_fail "a refused loop produced a relay"
 sg_info "ok: connections to the listener itself are refused (loop)"
+# An output redirect that takes sixgated's own connections too (no skuid
+# match): a relay's connection to the destination comes back to the
+# listener, is seen to be the daemon's user's (sock_diag) and refused;
+# no chain of relays grows.
+ns_exec "$NS_GW" nft -f - <<EOF || sg_error "nft output chain in gw failed"
+table inet sgtest {
+	chain out {
+		type nat hook output priority -100; policy accept;
+		ip daddr $NS_D4_ADDR tcp dport $HTTP4 redirect to :$T4
+	}
+}
+EOF
+n=$(sg_log_count "belongs to this daemon's user")
+a=$(sg_log_count "door=transparent")
+ns_exec "$NS_GW" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    curl -q -sS --max-time 5 -o /dev/null "$URL4" 2>/dev/null &&
+	sg_fail "curl as nobody through a self-redirecting gateway succeeded"
+sg_log_wait "belongs to this daemon's user" 5 $((n + 1)) ||
+	{ sg_show_log; sg_fail "the daemon's own redirected connection was not refused"; }
+sg_log_wait "door=transparent" 5 $((a + 1)) || { sg_show_log; sg_fail "no access line for nobody's relay"; }
+sleep 0.5
+[ "$(sg_log_count "door=transparent")" -eq $((a + 1)) ] &&
+	[ "$(sg_log_count "belongs to this daemon's user")" -eq $((n + 1)) ] ||
+	{ sg_show_log; sg_fail "relays to itself went on"; }
+ns_exec "$NS_GW" nft -f - <<EOF || sg_error "cannot remove the output chain"
+flush chain inet sgtest out
+delete chain inet sgtest out
+EOF
+sg_info "ok: the daemon's own connections redirected back are refused (loop)"
 
 # ------------------------------------------------ 4. rules say no
 sg_conf listen="$LISTEN" methods='"username"' rules='{ name = "no-legacy"; action = "deny"; from = [ "192.0.2.0/24" ]; },
