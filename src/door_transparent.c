@@ -42,6 +42,7 @@
 #include "selfaddr.h"
 #include "sockdiag.h"
 #include "socks5.h"
+#include "stats.h"
 
 /* Nothing goes back on the wire; the core has logged why it failed. */
 static int
@@ -104,6 +105,7 @@ find_dest(const struct request *r, struct sockaddr_storage *dst)
 			    "a connection to %s (%s): not redirected by "
 			    "netfilter? refusing", addr_ntop((const struct
 			    sockaddr *)&local, a, sizeof(a)), strerror(errno));
+			stats_refused(STATS_REFUSED_LOOP);
 			return -1;
 		}
 		loop = addr_equal((const struct sockaddr *)dst,
@@ -113,6 +115,7 @@ find_dest(const struct request *r, struct sockaddr_storage *dst)
 		log_warnx("transparent: connection to the listener itself "
 		    "(%s, not redirected): refusing (loop)", addr_ntop(
 		    (const struct sockaddr *)dst, a, sizeof(a)));
+		stats_refused(STATS_REFUSED_LOOP);
 		return -1;
 	}
 	return 0;
@@ -142,6 +145,7 @@ own_connection(const struct request *r, const struct sockaddr *dst)
 	log_warnx("transparent: the client's socket to %s belongs to this "
 	    "daemon's user (uid %u): its own connection redirected back? "
 	    "refusing (loop)", addr_ntop(dst, a, sizeof(a)), (unsigned)uid);
+	stats_refused(STATS_REFUSED_LOOP);
 	return true;
 }
 

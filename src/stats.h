@@ -27,6 +27,8 @@ enum stats_refusal {
 	STATS_REFUSED_AUTH,		/* wrong password */
 	STATS_REFUSED_PROXY,		/* listen.proxy_protocol: not from a
 					 * balancer, or no valid header */
+	STATS_REFUSED_LOOP,		/* transparent: not redirected, or
+					 * our own connection come back */
 	STATS_REFUSAL_N
 };
 

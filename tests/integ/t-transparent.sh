@@ -16,6 +16,7 @@
 #     is, with an output redirect that also takes the daemon's own
 #     connections, the relay's connection coming back (its socket is the
 #     daemon's user's), and no chain of relays grows;
+#     the metrics count refusals{reason="loop"} and door="transparent";
 #  4. rules refusing the client network (reloaded): curl fails, the
 #     access line says rep=0x02 end=denied;
 #  5. TPROXY (tproxy = true, nft `tproxy to :PORT` and a fwmark route
@@ -82,8 +83,11 @@ LISTEN='{ address = "0.0.0.0:0"; protocol = "transparent"; },
 ALLOW='{ name = "legacy"; action = "allow"; auth = [ "none" ];
     from = [ "192.0.2.0/24", "2001:db8:c6::/64", "198.51.100.1/32" ];
     to = [ "198.51.100.0/24", "2001:db8:d6::/64" ]; }'
-sg_conf listen="$LISTEN" methods='"username"' rules="$ALLOW"
+METRICS='metrics: { listen = "127.0.0.1:0"; path = "/metrics"; };'
+sg_conf listen="$LISTEN" methods='"username"' rules="$ALLOW" extra="$METRICS"
 sg_start
+MPORT=$(sed -n 's,.*metrics on http://127\.0\.0\.1:\([0-9][0-9]*\)/metrics.*,\1,p' "$SG_LOG" | head -n1)
+[ -n "$MPORT" ] || sg_fail "no metrics listener in the log"
 T4=$(sed -n 's/.*listening on 0\.0\.0\.0:\([0-9][0-9]*\) (transparent).*/\1/p' "$SG_LOG")
 T6=$(sed -n 's/.*listening on \[::\]:\([0-9][0-9]*\) (transparent).*/\1/p' "$SG_LOG")
 [ -n "$T4" ] && [ -n "$T6" ] || sg_fail "transparent listener ports not in the log"
@@ -164,9 +168,17 @@ flush chain inet sgtest out
 delete chain inet sgtest out
 EOF
 sg_info "ok: the daemon's own connections redirected back are refused (loop)"
+ns_curl "$NS_GW" -o "$SG_TMP/metrics" "http://127.0.0.1:$MPORT/metrics" ||
+	sg_fail "cannot scrape the metrics in gw"
+for w in 'sixgate_refusals_total{reason="loop"} 4' \
+    'sixgate_door_relays_total{door="transparent"} 3'; do
+	grep -qF -- "$w" "$SG_TMP/metrics" ||
+		{ grep -F -e refusals -e door_relays "$SG_TMP/metrics" >&2; sg_fail "metrics lack: $w"; }
+done
+sg_info "ok: the metrics count the loops and the transparent relays"
 
 # ------------------------------------------------ 4. rules say no
-sg_conf listen="$LISTEN" methods='"username"' rules='{ name = "no-legacy"; action = "deny"; from = [ "192.0.2.0/24" ]; },
+sg_conf listen="$LISTEN" methods='"username"' extra="$METRICS" rules='{ name = "no-legacy"; action = "deny"; from = [ "192.0.2.0/24" ]; },
   '"$ALLOW"
 n=$(sg_log_count "configuration reloaded")
 kill -HUP "$SG_PID"
