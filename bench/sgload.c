@@ -17,6 +17,8 @@
  * literal address goes to the proxy as a DOMAINNAME (without --proxy it
  * is resolved once, here).  --user U logs in with method 0x02; the
  * password comes from the environment (SGLOAD_PASSWORD), never argv.
+ * The sink answers the bytes it got, as a decimal line, at EOF or at a
+ * byte 1 (bulk sends zeros, then that byte, then waits for the count).
  * Results are one line of KEY=VALUE words on standard output.  Every
  * loop is bounded by a deadline; every socket read or write by
  * --timeout (default 10 s).  This is a benchmark tool: nothing here is
@@ -330,6 +332,7 @@ echo_byte(int fd, char c)
 struct conn {
 	int		fd;
 	int		listener;
+	int		answered;	/* sink: count sent */
 	uint64_t	bytes;
 };
 
@@ -422,13 +425,21 @@ server_read(struct conn *c, int echo, char *buf, size_t bufsz)
 			c->bytes += (uint64_t)r;
 			if (echo && echo_back(c->fd, buf, (size_t)r) != 0)
 				break;
+			if (!echo && buf[r - 1] == 1 && !c->answered) {
+				/* bulk's end mark: answer without half-close */
+				c->answered = 1;
+				len = snprintf(line, sizeof(line), "%llu\n",
+				    (unsigned long long)c->bytes - 1);
+				if (echo_back(c->fd, line, (size_t)len) != 0)
+					break;
+			}
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			return;
-		if (r == 0 && !echo) {
+		if (r == 0 && !echo && !c->answered) {
 			/* The sink's answer: bytes received, then close. */
 			len = snprintf(line, sizeof(line), "%llu\n",
 			    (unsigned long long)c->bytes);
@@ -560,8 +571,16 @@ bulk_stream(void *arg)
 			w->errors++;
 			break;
 		}
-	shutdown(fd, SHUT_WR);
-	while (got < sizeof(line) - 1 &&
+	/*
+	 * The blocks are zeros; one byte 1 ends them, and the sink answers
+	 * the count: no half-close needed, which not every proxy carries
+	 * (microsocks closes both ways on the first EOF).
+	 */
+	if (!w->errors && write_all(fd, "\1", 1) != 0) {
+		w->why = "write";
+		w->errors++;
+	}
+	while (got < sizeof(line) - 1 && memchr(line, '\n', got) == NULL &&
 	    (r = recv(fd, line + got, sizeof(line) - 1 - got, 0)) > 0)
 		got += (size_t)r;
 	line[got] = '\0';
