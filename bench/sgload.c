@@ -26,526 +26,42 @@
  */
 #include "sgconfig.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <netdb.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
+#include "sgload.h"
 
-#include <security/pam_appl.h>
+struct opts o;
+struct worker workers[MAX_THREADS];
+pthread_barrier_t barrier;
+double deadline;
+atomic_long claimed;
 
-#define MAX_BINDS	4
-#define MAX_THREADS	256
-#define MAX_SAMPLES	(1 << 20)	/* latency samples per worker */
-#define BULK_CHUNK	(128 * 1024)
-
-struct target {
-	struct sockaddr_storage	ss;	/* when resolved */
-	socklen_t		len;
-	char			host[256];
-	uint16_t		port;
-	int			is_name;	/* send as DOMAINNAME */
-};
-
-struct opts {
-	const char	*mode;
-	struct target	proxy, dest;
-	int		use_proxy;
-	const char	*user, *pass, *service;
-	const char	*binds[MAX_BINDS];
-	int		nbinds, port, threads, streams, workers;
-	long		count;
-	double		secs, hold, timeout, max_secs;
-	const char	*port_file;
-};
-
-static struct opts o;
-
-static void
-die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
+void
+run_workers(int n, void *(*fn)(void *), long *done, long *errors,
+    double *start, double *end)
 {
-	va_list ap;
+	int k;
 
-	fprintf(stderr, "sgload: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* HOST:PORT or [V6]:PORT into t; a literal is resolved, a name not. */
-static void
-parse_addr(const char *s, struct target *t)
-{
-	const char *colon;
-	size_t hl;
-	struct addrinfo hints, *ai;
-
-	memset(t, 0, sizeof(*t));
-	if (*s == '[') {
-		colon = strchr(s, ']');
-		if (colon == NULL || colon[1] != ':')
-			die("bad address %s", s);
-		hl = colon - s - 1;
-		s++;
-		colon++;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			die("bad address %s (HOST:PORT)", s);
-		hl = colon - s;
-	}
-	if (hl == 0 || hl >= sizeof(t->host))
-		die("bad host in %s", s);
-	memcpy(t->host, s, hl);
-	t->port = (uint16_t)atoi(colon + 1);
-	if (t->port == 0)
-		die("bad port in %s", s);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(t->host, NULL, &hints, &ai) != 0) {
-		t->is_name = 1;
-		return;
-	}
-	memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
-	t->len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	if (t->ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&t->ss)->sin_port = htons(t->port);
-	else
-		((struct sockaddr_in6 *)&t->ss)->sin6_port = htons(t->port);
-}
-
-/* A name destination without a proxy: resolved once, here. */
-static void
-resolve_name(struct target *t)
-{
-	struct addrinfo hints, *ai;
-	char port[8];
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%u", t->port);
-	if (getaddrinfo(t->host, port, &hints, &ai) != 0)
-		die("cannot resolve %s", t->host);
-	memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
-	t->len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-}
-
-static void
-set_timeouts(int fd, double secs)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)secs;
-	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_full(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	ssize_t r;
-
-	while (n > 0) {
-		r = recv(fd, p, n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
-tcp_connect(const struct target *t)
-{
-	int fd, one = 1;
-
-	fd = socket(t->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	set_timeouts(fd, o.timeout);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)&t->ss, t->len) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The request's address part (RFC 1928 section 4) into b; its length. */
-static size_t
-put_dest(unsigned char *b, const struct target *t)
-{
-	size_t n = 0, hl;
-
-	if (t->is_name) {
-		hl = strlen(t->host);
-		b[n++] = 3;
-		b[n++] = (unsigned char)hl;
-		memcpy(b + n, t->host, hl);
-		n += hl;
-	} else if (t->ss.ss_family == AF_INET) {
-		b[n++] = 1;
-		memcpy(b + n, &((const struct sockaddr_in *)&t->ss)->sin_addr, 4);
-		n += 4;
-	} else {
-		b[n++] = 4;
-		memcpy(b + n, &((const struct sockaddr_in6 *)&t->ss)->sin6_addr,
-		    16);
-		n += 16;
-	}
-	b[n++] = t->port >> 8;
-	b[n++] = t->port & 0xff;
-	return n;
-}
-
-/*
- * A connection to the destination, through the proxy when there is one:
- * greeting, RFC 1929 login when --user, CONNECT, reply read whole.  One
- * round trip at a time, as every SOCKS5 server understands.  Returns the
- * socket or -1 (with the failing step in *why).
- */
-static int
-open_relay(const char **why)
-{
-	unsigned char b[600];
-	size_t n, ul, pl;
-	int fd;
-
-	*why = "connect";
-	fd = tcp_connect(o.use_proxy ? &o.proxy : &o.dest);
-	if (fd < 0 || !o.use_proxy)
-		return fd;
-	*why = "greeting";
-	b[0] = 5;
-	b[1] = 1;
-	b[2] = o.user != NULL ? 2 : 0;
-	if (write_all(fd, b, 3) || read_full(fd, b, 2) || b[0] != 5 ||
-	    b[1] != (o.user != NULL ? 2 : 0))
-		goto fail;
-	if (o.user != NULL) {
-		*why = "login";
-		ul = strlen(o.user);
-		pl = strlen(o.pass);
-		b[0] = 1;
-		b[1] = (unsigned char)ul;
-		memcpy(b + 2, o.user, ul);
-		b[2 + ul] = (unsigned char)pl;
-		memcpy(b + 3 + ul, o.pass, pl);
-		if (write_all(fd, b, 3 + ul + pl) || read_full(fd, b, 2) ||
-		    b[1] != 0)
-			goto fail;
-	}
-	*why = "request";
-	b[0] = 5;
-	b[1] = 1;
-	b[2] = 0;
-	n = 3 + put_dest(b + 3, &o.dest);
-	if (write_all(fd, b, n) || read_full(fd, b, 4) || b[1] != 0)
-		goto fail;
-	switch (b[3]) {
-	case 1: n = 4 + 2; break;
-	case 4: n = 16 + 2; break;
-	case 3:
-		if (read_full(fd, b + 4, 1))
-			goto fail;
-		n = b[4] + 2;
-		break;
-	default:
-		goto fail;
-	}
-	if (read_full(fd, b + 8, n))
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
-/* One byte there and back. */
-static int
-echo_byte(int fd, char c)
-{
-	char r;
-
-	if (write_all(fd, &c, 1) || read_full(fd, &r, 1))
-		return -1;
-	return r == c ? 0 : -1;
-}
-
-/* ------------------------------------------------------------ servers */
-
-struct conn {
-	int		fd;
-	int		listener;
-	int		answered;	/* sink: count sent */
-	uint64_t	bytes;
-};
-
-static struct conn listeners[MAX_BINDS];
-static int nlisteners;
-
-static void
-server_bind(void)
-{
-	struct target t;
-	char a[300];
-	int i, try, fd, one = 1, port;
-
-	for (try = 0; try < 50; try++) {
-		port = o.port;
-		for (i = 0; i < o.nbinds; i++) {
-			snprintf(a, sizeof(a), strchr(o.binds[i], ':') ?
-			    "[%s]:%d" : "%s:%d", o.binds[i], port ? port : 1);
-			parse_addr(a, &t);
-			if (t.is_name)
-				die("--bind wants an address: %s", o.binds[i]);
-			if (port == 0)
-				((struct sockaddr_in *)&t.ss)->sin_port = 0;
-			fd = socket(t.ss.ss_family, SOCK_STREAM |
-			    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-			if (fd < 0)
-				die("socket: %s", strerror(errno));
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			if (t.ss.ss_family == AF_INET6)
-				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-				    sizeof(one));
-			if (bind(fd, (struct sockaddr *)&t.ss, t.len) != 0 ||
-			    listen(fd, 4096) != 0) {
-				close(fd);
-				break;
-			}
-			if (port == 0) {
-				t.len = sizeof(t.ss);
-				getsockname(fd, (struct sockaddr *)&t.ss, &t.len);
-				port = ntohs(((struct sockaddr_in *)&t.ss)->sin_port);
-			}
-			listeners[i].fd = fd;
-			listeners[i].listener = 1;
-		}
-		if (i == o.nbinds) {
-			nlisteners = i;
-			o.port = port;
-			return;
-		}
-		while (--i >= 0)
-			close(listeners[i].fd);
-		if (o.port != 0)
-			break;
-	}
-	die("cannot bind %s (port %d): %s", o.binds[0], o.port, strerror(errno));
-}
-
-/* Echo back with the socket non-blocking: wait (bounded) while full. */
-static int
-echo_back(int fd, const char *p, size_t n)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-		} else if (w < 0 && errno == EAGAIN) {
-			if (poll(&pfd, 1, (int)(o.timeout * 1000)) != 1)
-				return -1;
-		} else if (!(w < 0 && errno == EINTR)) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-server_read(struct conn *c, int echo, char *buf, size_t bufsz)
-{
-	char line[32];
-	ssize_t r;
-	int len;
-
-	for (;;) {
-		r = recv(c->fd, buf, bufsz, 0);
-		if (r > 0) {
-			c->bytes += (uint64_t)r;
-			if (echo && echo_back(c->fd, buf, (size_t)r) != 0)
-				break;
-			if (!echo && buf[r - 1] == 1 && !c->answered) {
-				/* bulk's end mark: answer without half-close */
-				c->answered = 1;
-				len = snprintf(line, sizeof(line), "%llu\n",
-				    (unsigned long long)c->bytes - 1);
-				if (echo_back(c->fd, line, (size_t)len) != 0)
-					break;
-			}
-			continue;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN)
-			return;
-		if (r == 0 && !echo && !c->answered) {
-			/* The sink's answer: bytes received, then close. */
-			len = snprintf(line, sizeof(line), "%llu\n",
-			    (unsigned long long)c->bytes);
-			echo_back(c->fd, line, (size_t)len);
-		}
-		break;
-	}
-	close(c->fd);
-	free(c);
-}
-
-static void *
-server_thread(void *arg)
-{
-	struct epoll_event ev, evs[64];
-	struct conn *c;
-	char *buf;
-	double end = now() + o.max_secs;
-	int ep, i, n, fd, echo = arg != NULL;
-
-	buf = malloc(256 * 1024);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (buf == NULL || ep < 0)
-		die("epoll/malloc: %s", strerror(errno));
-	for (i = 0; i < nlisteners; i++) {
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.ptr = &listeners[i];
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, listeners[i].fd, &ev) != 0)
-			die("epoll_ctl: %s", strerror(errno));
-	}
-	while (now() < end) {
-		n = epoll_wait(ep, evs, 64, 1000);
-		for (i = 0; i < n; i++) {
-			c = evs[i].data.ptr;
-			if (!c->listener) {
-				server_read(c, echo, buf, 256 * 1024);
-				continue;
-			}
-			while ((fd = accept4(c->fd, NULL, NULL,
-			    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-				struct conn *nc = calloc(1, sizeof(*nc));
-
-				if (nc == NULL) {
-					close(fd);
-					continue;
-				}
-				nc->fd = fd;
-				ev.events = EPOLLIN;
-				ev.data.ptr = nc;
-				if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-					close(fd);
-					free(nc);
-				}
-			}
-		}
-	}
-	exit(0);
-}
-
-static int
-run_server(int echo)
-{
-	pthread_t t;
-	FILE *f;
-	char tmp[4096];
-	int i;
-
-	if (o.nbinds == 0)
-		o.binds[o.nbinds++] = "127.0.0.1";
-	server_bind();
-	printf("port=%d\n", o.port);
-	fflush(stdout);
-	if (o.port_file != NULL) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", o.port_file);
-		if ((f = fopen(tmp, "w")) == NULL)
-			die("%s: %s", tmp, strerror(errno));
-		fprintf(f, "%d\n", o.port);
-		if (fclose(f) != 0 || rename(tmp, o.port_file) != 0)
-			die("%s: %s", o.port_file, strerror(errno));
-	}
-	for (i = 1; i < o.threads; i++)
-		if (pthread_create(&t, NULL, server_thread, echo ? &o : NULL))
+	pthread_barrier_init(&barrier, NULL, (unsigned)n + 1);
+	for (k = 0; k < n; k++) {
+		workers[k].id = k;
+		if (pthread_create(&workers[k].tid, NULL, fn, &workers[k]))
 			die("pthread_create failed");
-	server_thread(echo ? &o : NULL);
-	return 0;
+	}
+	deadline = now() + o.secs;	/* the barrier publishes it */
+	pthread_barrier_wait(&barrier);
+	for (k = 0; k < n; k++) {
+		pthread_join(workers[k].tid, NULL);
+		*done += workers[k].done;
+		*errors += workers[k].errors;
+		if (workers[k].start < *start)
+			*start = workers[k].start;
+		if (workers[k].end > *end)
+			*end = workers[k].end;
+	}
+	pthread_barrier_destroy(&barrier);
 }
 
 /* ------------------------------------------------------------ bulk */
 
-struct worker {
-	pthread_t	tid;
-	int		id;
-	long		done, errors;
-	uint64_t	bytes;
-	double		start, end;
-	uint32_t	*lat;	/* microseconds */
-	long		nlat;
-	const char	*why;
-	int		*fds;	/* idle: this worker's share */
-	long		nfds;
-};
-
-static struct worker workers[MAX_THREADS];
-static pthread_barrier_t barrier;
-static double deadline;
-static atomic_long claimed;
 
 static void *
 bulk_stream(void *arg)
@@ -678,25 +194,9 @@ run_connrate(void)
 	double start = 1e300, end = 0;
 	int k;
 
-	pthread_barrier_init(&barrier, NULL, (unsigned)o.workers + 1);
-	for (k = 0; k < o.workers; k++) {
-		workers[k].id = k;
-		if (pthread_create(&workers[k].tid, NULL, conn_worker,
-		    &workers[k]))
-			die("pthread_create failed");
-	}
-	deadline = now() + o.secs;	/* the barrier publishes it */
-	pthread_barrier_wait(&barrier);
-	for (k = 0; k < o.workers; k++) {
-		pthread_join(workers[k].tid, NULL);
-		done += workers[k].done;
-		errors += workers[k].errors;
+	run_workers(o.workers, conn_worker, &done, &errors, &start, &end);
+	for (k = 0; k < o.workers; k++)
 		n += workers[k].nlat;
-		if (workers[k].start < start)
-			start = workers[k].start;
-		if (workers[k].end > end)
-			end = workers[k].end;
-	}
 	all = malloc((size_t)(n + 1) * sizeof(*all));
 	if (all == NULL)
 		die("out of memory");
@@ -850,25 +350,10 @@ run_pam(void)
 {
 	long done = 0, errors = 0;
 	double start = 1e300, end = 0;
-	int k;
 
 	if (o.service == NULL || o.user == NULL)
 		die("pam needs --service and --user");
-	pthread_barrier_init(&barrier, NULL, (unsigned)o.workers + 1);
-	for (k = 0; k < o.workers; k++)
-		if (pthread_create(&workers[k].tid, NULL, pam_worker, &workers[k]))
-			die("pthread_create failed");
-	deadline = now() + o.secs;	/* the barrier publishes it */
-	pthread_barrier_wait(&barrier);
-	for (k = 0; k < o.workers; k++) {
-		pthread_join(workers[k].tid, NULL);
-		done += workers[k].done;
-		errors += workers[k].errors;
-		if (workers[k].start < start)
-			start = workers[k].start;
-		if (workers[k].end > end)
-			end = workers[k].end;
-	}
+	run_workers(o.workers, pam_worker, &done, &errors, &start, &end);
 	printf("pam workers=%d auths=%ld secs=%.3f rate=%.1f errors=%ld\n",
 	    o.workers, done, end - start,
 	    end > start ? done / (end - start) : 0.0, errors);
