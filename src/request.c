@@ -397,6 +397,32 @@ request_relay(struct request *r)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
 }
 
+int
+request_read_more(struct request *r, uint8_t *buf, size_t cap, size_t *len,
+    int64_t deadline, const char *stage)
+{
+	ssize_t n;
+
+	if (*len == cap) {
+		log_info("%s: message too long", stage);
+		return -1;
+	}
+	n = sgio_recv_some(&sgio_libc, r->cfd, buf + *len, cap - *len,
+	    deadline);
+	if (n > 0) {
+		*len += (size_t)n;
+		return 0;
+	}
+	if (n == 0)
+		log_debug("%s: client closed the connection", stage);
+	else if (errno == ETIMEDOUT)
+		log_info("%s: handshake timeout (%d s)", stage,
+		    r->cfg->timeout_handshake);
+	else
+		log_info("%s: %s", stage, strerror(errno));
+	return -1;
+}
+
 /* The destination as the client sent it, escaped, for log lines. */
 static void
 format_dest(struct request *r)

@@ -145,6 +145,15 @@ struct request {
 int	request_login(struct request *r, const char *user, char *pass);
 
 /*
+ * For doors: more of the client's bytes into buf[*len..cap) before
+ * deadline (sgio_now_ms clock).  0 when some came; -1 when the buffer
+ * is full, or on EOF, error or timeout, each logged with stage ("socks4
+ * request", "greeting", ...).
+ */
+int	request_read_more(struct request *r, uint8_t *buf, size_t cap,
+	    size_t *len, int64_t deadline, const char *stage);
+
+/*
  * Carry out a request the door has filled: the command, its reply
  * through r->door, the relay, then the access line.  r->dfd is left for
  * the caller to close (it is -1 or an open socket).
