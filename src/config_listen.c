@@ -32,6 +32,8 @@ config_listen_proto_str(enum listen_proto p)
 		return "http";
 	case LISTEN_PORTMAP:
 		return "portmap";
+	case LISTEN_DNS:
+		return "dns";
 	}
 	return "?";
 }
@@ -52,7 +54,8 @@ static int
 parse_proto(struct cfg_pctx *p, const config_setting_t *s,
     struct config_listen *l)
 {
-	static const char *const names[] = { "socks", "http", "portmap" };
+	static const char *const names[] = { "socks", "http", "portmap",
+	    "dns" };
 	char v[16];
 	size_t i;
 
@@ -64,7 +67,7 @@ parse_proto(struct cfg_pctx *p, const config_setting_t *s,
 			return 0;
 		}
 	return cfg_fail(p, s, "listen.protocol: \"%s\" is not \"socks\", "
-	    "\"http\" or \"portmap\"", v);
+	    "\"http\", \"portmap\" or \"dns\"", v);
 }
 
 /* portmap: transport and to (host:port, resolved per connection). */
@@ -142,9 +145,9 @@ parse_proxy(struct cfg_pctx *p, const config_setting_t *g,
 	if (!l->proxy_protocol)
 		return f == NULL ? 0 : cfg_fail(p, f, "listen.proxy_from: "
 		    "only with proxy_protocol = true");
-	if (l->udp)
+	if (l->udp || l->proto == LISTEN_DNS)
 		return cfg_fail(p, s, "listen.proxy_protocol: only for TCP "
-		    "listeners (not transport \"udp\")");
+		    "listeners (not transport \"udp\" or protocol \"dns\")");
 	if (f == NULL)
 		return cfg_fail(p, s, "listen: proxy_protocol needs "
 		    "proxy_from = [ \"balancer/len\", ... ]");
@@ -193,7 +196,10 @@ parse_group(struct cfg_pctx *p, const config_setting_t *g,
 	return parse_proxy(p, g, l);
 }
 
-/* Two listeners on one address and transport cannot both be bound. */
+/*
+ * Two listeners on one address and transport cannot both be bound (a
+ * dns listener takes both transports).
+ */
 static int
 check_unique(struct cfg_pctx *p, const config_setting_t *e,
     const struct config *c, size_t i)
@@ -205,7 +211,9 @@ check_unique(struct cfg_pctx *p, const config_setting_t *e,
 	if (addr_port((const struct sockaddr *)&l->ss) == 0)
 		return 0;
 	for (k = 0; k < i; k++)
-		if (c->listen[k].udp == l->udp &&
+		if ((c->listen[k].udp == l->udp ||
+		    c->listen[k].proto == LISTEN_DNS ||
+		    l->proto == LISTEN_DNS) &&
 		    addr_equal((const struct sockaddr *)&c->listen[k].ss,
 		    (const struct sockaddr *)&l->ss))
 			return cfg_fail(p, e, "listen: %s is listed twice",
