@@ -91,6 +91,24 @@ fail:
 	return -1;
 }
 
+int
+acceptor_bound(const struct config_listen *l, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < nlisteners; i++)
+		if (listeners[i].conf.proto == l->proto &&
+		    addr_equal((const struct sockaddr *)&listeners[i].conf.ss,
+		    (const struct sockaddr *)&l->ss)) {
+			*len = sizeof(*ss);
+			return getsockname(listeners[i].fd,
+			    (struct sockaddr *)ss, len);
+		}
+	errno = ENOENT;
+	return -1;
+}
+
 /*
  * Over the cap: answer the greeting with "no acceptable methods" (the
  * only failure a client can read before its request) and close.  What

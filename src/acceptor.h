@@ -16,6 +16,14 @@
  */
 int	acceptor_open(const struct config *c, char *err, size_t errlen);
 
+/*
+ * The address the TCP listener opened for l (the same configured address
+ * and protocol) is bound to, with its real port: 0, or -1 with errno.
+ * For a dns listener's UDP socket, which takes the TCP one's port.
+ */
+int	acceptor_bound(const struct config_listen *l,
+	    struct sockaddr_storage *ss, socklen_t *len);
+
 /* Start the accept thread; 0 or -1 with errno. */
 int	acceptor_start(void);
 

@@ -426,6 +426,7 @@ set_defaults(struct config *c)
 	c->max_handshakes = (struct admit_startups){ 512, 30, 2048 };
 	c->max_handshakes_per_client = 128;
 	c->ipv6_prefix = 64;
+	cfg_default_fake(c);
 	c->refs = 1;
 }
 
@@ -434,7 +435,7 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "user", "auth",
 	    "resolve", "timeouts", "limits", "rules", "hops", "upstreams",
-	    "control", "metrics", "state", NULL };
+	    "control", "metrics", "state", "fake", NULL };
 	const config_setting_t *s;
 
 	if (cfg_check_keys(p, root, "", keys) == -1)
@@ -472,6 +473,9 @@ parse_root(struct cfg_pctx *p, const config_setting_t *root, struct config *c)
 		return -1;
 	if ((s = config_setting_get_member(root, "state")) != NULL &&
 	    (cfg_must_be_group(p, s) == -1 || parse_state(p, s, c) == -1))
+		return -1;
+	if ((s = config_setting_get_member(root, "fake")) != NULL &&
+	    (cfg_must_be_group(p, s) == -1 || cfg_parse_fake(p, s, c) == -1))
 		return -1;
 	/* After listen: loops are checked against our own addresses. */
 	return cfg_parse_upstreams(p, root, c);
@@ -537,6 +541,7 @@ config_free(struct config *c)
 		return;
 	cfg_free_rules(c);
 	cfg_free_upstreams(c);
+	cfg_free_fake(c);
 	free(c->listen);
 	free(c);
 }

@@ -37,6 +37,7 @@ enum listen_proto {
 	LISTEN_SOCKS = 0,	/* SOCKS5, and SOCKS4/4a when socks4 is set */
 	LISTEN_HTTP,		/* an HTTP proxy: CONNECT and absolute URIs */
 	LISTEN_PORTMAP,		/* everything to one destination, `to` */
+	LISTEN_DNS,		/* DNS over UDP and TCP: fake addresses */
 	LISTEN_TRANSPARENT	/* redirected by netfilter: the original dest */
 };
 
@@ -74,7 +75,11 @@ struct config_listen {
 	struct route		 via;
 };
 
-/* "socks", "http", "portmap", "transparent": for logs and the access line. */
+/* Names a fake group's exclude list may hold (as rules' `to`). */
+#define FAKE_EXCLUDE_MAX	256
+
+/* "socks", "http", "portmap", "dns", "transparent": for logs and the
+ * access line. */
 const char *config_listen_proto_str(enum listen_proto p);
 
 struct config {
@@ -135,6 +140,15 @@ struct config {
 	char			 state_dir[256];
 	int			 state_interval;	/* s between saves */
 
+	/*
+	 * The fake group (config_fake.c): the ranges the DNS front door
+	 * answers fakes from, their TTL and the names never faked.
+	 */
+	struct addr_cidr	 fake_v4, fake_v6;
+	int			 fake_ttl;		/* seconds */
+	char			**fake_exclude;		/* name patterns */
+	size_t			 nfake_exclude;
+
 	/* Chained relays (RFC 3089 section 4). */
 	struct route_hop	*hops;		/* named and inline hops */
 	size_t			 nhops;
@@ -184,6 +198,9 @@ const struct route *config_listen_via(const struct config *c,
 /* Is sa one of the balancers of a proxy_protocol listener l? */
 bool config_listen_proxy_ok(const struct config_listen *l,
 	    const struct sockaddr *sa);
+
+/* Does name match one of the fake group's exclude patterns? */
+bool	config_fake_excluded(const struct config *c, const char *name);
 
 /* Are the two configs' listener lists the same (reload check)? */
 bool config_same_listeners(const struct config *a, const struct config *b);

@@ -44,6 +44,12 @@ int	cfg_parse_listen(struct cfg_pctx *p, const config_setting_t *s,
 	    struct config *c);
 int	cfg_default_listen(struct config *c);
 
+/* the fake group (config_fake.c); free with config_free. */
+int	cfg_parse_fake(struct cfg_pctx *p, const config_setting_t *g,
+	    struct config *c);
+void	cfg_default_fake(struct config *c);
+void	cfg_free_fake(struct config *c);
+
 /* rules (config_rules.c); free with config_free. */
 int	cfg_parse_rules(struct cfg_pctx *p, const config_setting_t *s,
 	    struct config *c);

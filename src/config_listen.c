@@ -34,6 +34,8 @@ config_listen_proto_str(enum listen_proto p)
 		return "http";
 	case LISTEN_PORTMAP:
 		return "portmap";
+	case LISTEN_DNS:
+		return "dns";
 	case LISTEN_TRANSPARENT:
 		return "transparent";
 	}
@@ -57,7 +59,7 @@ parse_proto(struct cfg_pctx *p, const config_setting_t *s,
     struct config_listen *l)
 {
 	static const char *const names[] = { "socks", "http", "portmap",
-	    "transparent" };
+	    "dns", "transparent" };
 	char v[16];
 	size_t i;
 
@@ -69,7 +71,7 @@ parse_proto(struct cfg_pctx *p, const config_setting_t *s,
 			return 0;
 		}
 	return cfg_fail(p, s, "listen.protocol: \"%s\" is not \"socks\", "
-	    "\"http\", \"portmap\" or \"transparent\"", v);
+	    "\"http\", \"portmap\", \"dns\" or \"transparent\"", v);
 }
 
 /* portmap: transport and to (host:port, resolved per connection). */
@@ -151,9 +153,9 @@ parse_proxy(struct cfg_pctx *p, const config_setting_t *g,
 	if (!l->proxy_protocol)
 		return f == NULL ? 0 : cfg_fail(p, f, "listen.proxy_from: "
 		    "only with proxy_protocol = true");
-	if (l->udp)
+	if (l->udp || l->proto == LISTEN_DNS)
 		return cfg_fail(p, s, "listen.proxy_protocol: only for TCP "
-		    "listeners (not transport \"udp\")");
+		    "listeners (not transport \"udp\" or protocol \"dns\")");
 	/*
 	 * A balancer's connection was not redirected to us: its original
 	 * destination would be the listener itself.
@@ -213,7 +215,10 @@ parse_group(struct cfg_pctx *p, const config_setting_t *g,
 	return parse_proxy(p, g, l);
 }
 
-/* Two listeners on one address and transport cannot both be bound. */
+/*
+ * Two listeners on one address and transport cannot both be bound (a
+ * dns listener takes both transports).
+ */
 static int
 check_unique(struct cfg_pctx *p, const config_setting_t *e,
     const struct config *c, size_t i)
@@ -225,7 +230,9 @@ check_unique(struct cfg_pctx *p, const config_setting_t *e,
 	if (addr_port((const struct sockaddr *)&l->ss) == 0)
 		return 0;
 	for (k = 0; k < i; k++)
-		if (c->listen[k].udp == l->udp &&
+		if ((c->listen[k].udp == l->udp ||
+		    c->listen[k].proto == LISTEN_DNS ||
+		    l->proto == LISTEN_DNS) &&
 		    addr_equal((const struct sockaddr *)&c->listen[k].ss,
 		    (const struct sockaddr *)&l->ss))
 			return cfg_fail(p, e, "listen: %s is listed twice",

@@ -109,22 +109,8 @@ static const struct request_door socks4_door = {
 static int
 read_more(struct door_socks4 *d)
 {
-	ssize_t n;
-
-	n = sgio_recv_some(&sgio_libc, d->req->cfd, d->buf + d->len,
-	    sizeof(d->buf) - d->len, d->deadline);
-	if (n > 0) {
-		d->len += (size_t)n;
-		return 0;
-	}
-	if (n == 0)
-		log_debug("socks4 request: client closed the connection");
-	else if (errno == ETIMEDOUT)
-		log_info("socks4 request: handshake timeout (%d s)",
-		    d->req->cfg->timeout_handshake);
-	else
-		log_info("socks4 request: %s", strerror(errno));
-	return -1;
+	return request_read_more(d->req, d->buf, sizeof(d->buf), &d->len,
+	    d->deadline, "socks4 request");
 }
 
 static int

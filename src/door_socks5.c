@@ -48,26 +48,8 @@ send_bytes(struct door_socks5 *d, const uint8_t *p, size_t n)
 static int
 read_more(struct door_socks5 *d, const char *stage)
 {
-	ssize_t n;
-
-	if (d->len == sizeof(d->buf)) {
-		log_info("%s: message too long", stage);
-		return -1;
-	}
-	n = sgio_recv_some(&sgio_libc, d->req->cfd, d->buf + d->len,
-	    sizeof(d->buf) - d->len, d->deadline);
-	if (n > 0) {
-		d->len += (size_t)n;
-		return 0;
-	}
-	if (n == 0)
-		log_debug("%s: client closed the connection", stage);
-	else if (errno == ETIMEDOUT)
-		log_info("%s: handshake timeout (%d s)", stage,
-		    d->req->cfg->timeout_handshake);
-	else
-		log_info("%s: %s", stage, strerror(errno));
-	return -1;
+	return request_read_more(d->req, d->buf, sizeof(d->buf), &d->len,
+	    d->deadline, stage);
 }
 
 /* Drop n parsed bytes from the front of the buffer. */

@@ -27,6 +27,8 @@
 #include "authpool.h"
 #include "config.h"
 #include "control.h"
+#include "dns_udp.h"
+#include "faketable.h"
 #include "fdbudget.h"
 #include "log.h"
 #include "metrics.h"
@@ -176,6 +178,8 @@ reload(const char *path)
 		log_warnx("reload: a new user takes effect only after a "
 		    "restart");
 	config_release(cur);
+	if (fake_configure(c) == -1)
+		log_warnx("reload: out of memory for the fake table");
 	config_publish(c);
 	authcache_shared_flush();	/* logins are checked again */
 	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
@@ -201,6 +205,7 @@ shut_down(const sigset_t *set)
 	notify_stopping();
 	acceptor_stop();
 	portmap_udp_stop();	/* each flow logs its access line */
+	dns_udp_stop();
 	left = registry_count();
 	if (left > 0)
 		log_info("shutting down: waiting up to %d s for %d sessions",
@@ -306,6 +311,10 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (portmap_udp_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (dns_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (fake_configure(c) == -1)
+		fatalx("out of memory for the fake table");
 	if (control_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (metrics_open(c, err, sizeof(err)) == -1)
@@ -336,6 +345,8 @@ main(int argc, char *argv[])
 		fatal("cannot start the accept thread");
 	if (portmap_udp_start() == -1)
 		fatal("cannot start the udp port mapping thread");
+	if (dns_udp_start() == -1)
+		fatal("cannot start the dns thread");
 	notify_ready();
 	for (;;) {
 		if ((sig = notify_sigwait(&set)) == -1)

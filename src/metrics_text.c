@@ -334,6 +334,11 @@ metrics_render(struct ctl_buf *b, const struct metrics_view *v)
 		ctl_printf(b, "sixgate_refusals_total{reason=\"%s\"} %" PRIu64
 		    "\n", stats_refusal_name((enum stats_refusal)i),
 		    s->refusals[i]);
+	family(b, "dns_queries_total", "counter",
+	    "DNS queries answered (protocol \"dns\"), by RCODE.");
+	for (i = 0; i < STATS_DNS_RCODES; i++)
+		ctl_printf(b, "sixgate_dns_queries_total{rcode=\"%s\"} %" PRIu64
+		    "\n", stats_dns_name((unsigned)i), s->dns[i]);
 	family(b, "bytes_total", "counter",
 	    "Bytes relayed (up: client to destination), live relays included.");
 	ctl_printf(b, "sixgate_bytes_total{direction=\"up\"} %" PRIu64 "\n"

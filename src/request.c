@@ -397,6 +397,32 @@ request_relay(struct request *r)
 		log_debug("relay ended: %s: %s", r->end, strerror(err));
 }
 
+int
+request_read_more(struct request *r, uint8_t *buf, size_t cap, size_t *len,
+    int64_t deadline, const char *stage)
+{
+	ssize_t n;
+
+	if (*len == cap) {
+		log_info("%s: message too long", stage);
+		return -1;
+	}
+	n = sgio_recv_some(&sgio_libc, r->cfd, buf + *len, cap - *len,
+	    deadline);
+	if (n > 0) {
+		*len += (size_t)n;
+		return 0;
+	}
+	if (n == 0)
+		log_debug("%s: client closed the connection", stage);
+	else if (errno == ETIMEDOUT)
+		log_info("%s: handshake timeout (%d s)", stage,
+		    r->cfg->timeout_handshake);
+	else
+		log_info("%s: %s", stage, strerror(errno));
+	return -1;
+}
+
 /* The destination as the client sent it, escaped, for log lines. */
 static void
 format_dest(struct request *r)
@@ -455,6 +481,51 @@ request_flow_check(struct request *r, struct sockaddr_storage *to)
 		continue;
 	*to = res.addrs[i];
 	return S5_REP_SUCCEEDED;
+}
+
+/* Keep the addresses of res the rules allow (none: logged). */
+static size_t
+keep_allowed(struct request *r, struct resolve_result *res)
+{
+	unsigned char skip[RESOLVE_MAX];
+	size_t i, k = 0;
+
+	if (request_allow_addrs(r, res, skip) == 0)
+		return 0;
+	for (i = 0; i < res->n; i++)
+		if (!skip[i])
+			res->addrs[k++] = res->addrs[i];
+	return res->n = k;
+}
+
+uint8_t
+request_dns_check(struct request *r, struct resolve_result *res, int *gai)
+{
+	enum acl_reach reach;
+	struct acl_query q;
+	int stop;
+
+	*gai = 0;
+	format_dest(r);
+	request_query_init(r, &q);
+	q.port = r->dest.port;
+	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q, &stop)) ==
+	    ACL_REACH_NONE) {
+		log_denied(r, NULL, stop);
+		return S5_REP_NOT_ALLOWED;
+	}
+	if (res == NULL)
+		return S5_REP_SUCCEEDED;
+	if ((*gai = resolve_name(r->dest.u.name, r->dest.port, r->cfg->prefer,
+	    res)) != 0) {
+		log_info("dns: cannot resolve %s: %s%s", r->dest_str,
+		    gai_strerror(*gai), reach == ACL_REACH_NETS ? " (answered "
+		    "REFUSED: this client's rules allow networks only)" : "");
+		return reach == ACL_REACH_NETS ? S5_REP_NOT_ALLOWED :
+		    S5_REP_HOST_UNREACH;
+	}
+	return keep_allowed(r, res) > 0 ? S5_REP_SUCCEEDED :
+	    S5_REP_NOT_ALLOWED;
 }
 
 void

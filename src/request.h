@@ -36,6 +36,7 @@ enum request_auth {
 };
 
 struct request;
+struct resolve_result;
 
 /*
  * What the core needs from a door: answers in the door's protocol.
@@ -145,6 +146,15 @@ struct request {
 int	request_login(struct request *r, const char *user, char *pass);
 
 /*
+ * For doors: more of the client's bytes into buf[*len..cap) before
+ * deadline (sgio_now_ms clock).  0 when some came; -1 when the buffer
+ * is full, or on EOF, error or timeout, each logged with stage ("socks4
+ * request", "greeting", ...).
+ */
+int	request_read_more(struct request *r, uint8_t *buf, size_t cap,
+	    size_t *len, int64_t deadline, const char *stage);
+
+/*
  * Carry out a request the door has filled: the command, its reply
  * through r->door, the relay, then the access line.  r->dfd is left for
  * the caller to close (it is -1 or an open socket).
@@ -182,6 +192,20 @@ void	request_free_groups(struct request *r);
  * allow in *to (in resolve.prefer order), or the REP (logged).
  */
 uint8_t	request_flow_check(struct request *r, struct sockaddr_storage *to);
+
+/*
+ * A DNS query (dnsfront.c), which has no session either: may the client
+ * r->peer ask about r->dest (command r->cmd, r->auth)?  The rules are
+ * the core's, as for a RESOLVE.  With res, r->dest is a name: it is
+ * looked up (both families, resolve.prefer order) and res keeps only
+ * the addresses the rules allow; S5_REP_SUCCEEDED, S5_REP_NOT_ALLOWED
+ * (logged, like a refused CONNECT), or S5_REP_HOST_UNREACH with the
+ * getaddrinfo code in *gai (logged).  Without res (a reverse look-up,
+ * r->dest an address): S5_REP_SUCCEEDED when some rule could allow the
+ * client the command to some destination, else S5_REP_NOT_ALLOWED.
+ */
+uint8_t	request_dns_check(struct request *r, struct resolve_result *res,
+	    int *gai);
 
 /* The access line of such a flow (r->door names the door). */
 void	request_flow_log(const struct request *r);

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "door_dns.h"
 #include "door_http.h"
 #include "door_portmap.h"
 #include "door_socks4.h"
@@ -147,6 +148,9 @@ session_run(struct session *s)
 		break;
 	case LISTEN_HTTP:
 		door_http_run(r);
+		break;
+	case LISTEN_DNS:
+		door_dns_run(r);
 		break;
 	case LISTEN_TRANSPARENT:
 		door_transparent_run(r);

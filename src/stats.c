@@ -13,6 +13,7 @@
 static _Atomic uint64_t relays_total, logins_ok, logins_failed;
 static _Atomic uint64_t bytes_up, bytes_down;
 static _Atomic uint64_t refusals[STATS_REFUSAL_N];
+static _Atomic uint64_t dns[STATS_DNS_RCODES];
 static _Atomic int64_t started;
 
 /* Set once by stats_enable_tables, before the sessions start. */
@@ -53,6 +54,23 @@ stats_refused(enum stats_refusal why)
 		    memory_order_relaxed);
 }
 
+void
+stats_dns(unsigned rcode)
+{
+	if (rcode >= STATS_DNS_RCODES)
+		rcode = STATS_DNS_RCODES - 1;
+	atomic_fetch_add_explicit(&dns[rcode], 1, memory_order_relaxed);
+}
+
+const char *
+stats_dns_name(unsigned i)
+{
+	static const char *const names[STATS_DNS_RCODES] = { "noerror",
+	    "formerr", "servfail", "nxdomain", "notimp", "refused", "other" };
+
+	return i < STATS_DNS_RCODES ? names[i] : "other";
+}
+
 const char *
 stats_refusal_name(enum stats_refusal why)
 {
@@ -82,6 +100,8 @@ stats_get(struct stats_snapshot *s)
 		s->refusals[i] = atomic_load_explicit(&refusals[i],
 		    memory_order_relaxed);
 	s->started = atomic_load(&started);
+	for (i = 0; i < STATS_DNS_RCODES; i++)
+		s->dns[i] = atomic_load_explicit(&dns[i], memory_order_relaxed);
 }
 
 int

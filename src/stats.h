@@ -32,12 +32,16 @@ enum stats_refusal {
 	STATS_REFUSAL_N
 };
 
+/* DNS answers by RCODE (0..5: NOERROR..REFUSED), the rest in the last. */
+#define STATS_DNS_RCODES	7
+
 struct stats_snapshot {
 	uint64_t	relays_total;	/* sessions that reached a relay */
 	uint64_t	logins_ok, logins_failed;
 	uint64_t	bytes_up, bytes_down;	/* of relays that ended */
 	uint64_t	refusals[STATS_REFUSAL_N];
 	int64_t		started;	/* sgio_now_ms at stats_init */
+	uint64_t	dns[STATS_DNS_RCODES];	/* queries answered */
 };
 
 /* Per-user series: at most this many users, the rest as TALLY_OTHER. */
@@ -52,6 +56,10 @@ void	stats_relay_started(void);
 void	stats_login(int ok);
 void	stats_relay_ended(uint64_t up, uint64_t down);
 void	stats_refused(enum stats_refusal why);
+/* A DNS query answered with rcode (dnsmsg.h). */
+void	stats_dns(unsigned rcode);
+/* "noerror", ..., "refused", "other": the rcode label. */
+const char *stats_dns_name(unsigned i);
 /* "max_relays", ..., "rule", "auth": the reason label. */
 const char *stats_refusal_name(enum stats_refusal why);
 void	stats_get(struct stats_snapshot *s);

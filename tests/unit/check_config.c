@@ -598,6 +598,25 @@ static const struct bad bad_cases[] = {
 	    NULL },
 	{ "listen = ( \"127.0.0.1:1\",\n  { address = \"127.0.0.1:1\"; } );\n",
 	    2, "listen", "twice" },
+	/* dns listeners and the fake group */
+	{ "listen = ( { address = \"127.0.0.1:53\"; protocol = \"portmap\";\n"
+	    "  transport = \"udp\"; to = \"a:1\"; },\n"
+	    "  { address = \"127.0.0.1:53\"; protocol = \"dns\"; } );\n", 3,
+	    "listen", "twice" },
+	{ "listen = ( { address = \"127.0.0.1:53\"; protocol = \"dns\";\n"
+	    "  to = \"a:1\"; } );\n", 2, "listen.to", "portmap" },
+	{ "listen = ( { address = \"127.0.0.1:53\"; protocol = \"dns\";\n"
+	    "  proxy_protocol = true; proxy_from = [ \"10.0.0.1\" ]; } );\n",
+	    2, "proxy_protocol", "dns" },
+	{ "fake: {\n ipv4 = \"240.0.0.0/25\"; };\n", 2, "fake.ipv4",
+	    "/24" },
+	{ "fake: {\n ipv4 = \"100::/64\"; };\n", 2, "fake.ipv4", "IPv4" },
+	{ "fake: {\n ipv6 = \"100::/120\"; };\n", 2, "fake.ipv6", "/112" },
+	{ "fake: {\n ipv6 = \"nope\"; };\n", 2, "fake.ipv6", NULL },
+	{ "fake: {\n ttl = 0; };\n", 2, "ttl", NULL },
+	{ "fake: {\n exclude = [ \"a.*\" ]; };\n", 2, "fake.exclude",
+	    "suffix" },
+	{ "fake: {\n ipv5 = \"1.2.3.0/24\"; };\n", 2, "ipv5", NULL },
 	/* via on a mapping: tcp only, known hops, no loop. */
 	{ "listen = ( { address = \"127.0.0.1:1\"; protocol = \"portmap\";\n"
 	    "  transport = \"udp\"; to = \"a:1\"; via = ( \"gw\" ); } );\n",
@@ -858,6 +877,35 @@ START_TEST(test_state)
 	config_free(c);
 	c = load_ok("state: { directory = \"/s\"; interval = 5; };\n");
 	ck_assert_int_eq(c->state_interval, 5);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_fake)
+{
+	struct config *c;
+
+	c = load_ok("listen = [ \"127.0.0.1:1080\" ];\n");
+	assert_cidr(&c->fake_v4, "240.0.0.0/12");
+	assert_cidr(&c->fake_v6, "100::/64");
+	ck_assert_int_eq(c->fake_ttl, 10);
+	ck_assert_uint_eq(c->nfake_exclude, 0);
+	ck_assert(!config_fake_excluded(c, "printer.local"));
+	config_free(c);
+	c = load_ok("listen = ( { address = \"127.0.0.1:53\"; protocol = "
+	    "\"dns\"; } );\nfake: { ipv4 = \"10.64.0.0/24\"; ipv6 = "
+	    "\"fd00::/112\"; ttl = 60; exclude = [ \"*.local\", "
+	    "\"intranet\" ]; };\n");
+	ck_assert_int_eq(c->listen[0].proto, LISTEN_DNS);
+	ck_assert_str_eq(config_listen_proto_str(LISTEN_DNS), "dns");
+	assert_cidr(&c->fake_v4, "10.64.0.0/24");
+	assert_cidr(&c->fake_v6, "fd00::/112");
+	ck_assert_int_eq(c->fake_ttl, 60);
+	ck_assert_uint_eq(c->nfake_exclude, 2);
+	ck_assert(config_fake_excluded(c, "printer.LOCAL"));
+	ck_assert(config_fake_excluded(c, "intranet"));
+	ck_assert(!config_fake_excluded(c, "local"));
+	ck_assert(!config_fake_excluded(c, "intranet.example"));
 	config_free(c);
 }
 END_TEST
@@ -1192,6 +1240,7 @@ config_suite(void)
 	tcase_add_test(tc, test_control);
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_state);
+	tcase_add_test(tc, test_fake);
 	tcase_add_test(tc, test_listen_groups);
 	tcase_add_test(tc, test_listen_proxy);
 	tcase_add_test(tc, test_listen_transparent);

@@ -1,0 +1,248 @@
+/*
+ * dnsfront.c - the DNS front door's answers (see dnsfront.h).
+ */
+#include "sgconfig.h"
+
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "addr.h"
+#include "dnsfront.h"
+#include "dnsmsg.h"
+#include "escape.h"
+#include "faketable.h"
+#include "log.h"
+#include "request.h"
+#include "resolve.h"
+#include "sgio.h"
+#include "stats.h"
+
+#define COMPLAIN_MS	10000
+
+static const struct request_door dns_door = { .name = "dns" };
+
+/* When "fake table full" was last said (any thread; a rough limit). */
+static _Atomic int64_t said_full;
+
+struct query {
+	const struct config_listen *l;
+	struct config		*cfg;
+	struct dnsmsg_query	 q;
+	struct dnsmsg_rr	 rr[RESOLVE_MAX];
+	size_t			 nrr;
+	char			 name[ESCAPE_LEN(DNSMSG_TEXT_NAME_MAX + 1)];
+	struct request		 r;
+};
+
+static const char *
+type_str(uint16_t t, char *buf, size_t len)
+{
+	switch (t) {
+	case DNSMSG_TYPE_A:
+		return "A";
+	case DNSMSG_TYPE_AAAA:
+		return "AAAA";
+	case DNSMSG_TYPE_PTR:
+		return "PTR";
+	}
+	snprintf(buf, len, "TYPE%u", t);
+	return buf;
+}
+
+/* The request the core sees: an unauthenticated look-up of dest. */
+static void
+query_request(struct query *x, const struct sockaddr_storage *client)
+{
+	struct request *r = &x->r;
+
+	memset(r, 0, sizeof(*r));
+	r->cfd = -1;
+	r->dfd = -1;
+	r->peer = *client;
+	addr_ntop_host((const struct sockaddr *)client, r->peerhost,
+	    sizeof(r->peerhost));
+	r->cfg = x->cfg;
+	r->start = sgio_now_ms();
+	r->listener = x->l;
+	r->door = &dns_door;
+	r->auth = REQUEST_AUTH_NONE;
+	r->cmd = S5_CMD_RESOLVE;
+	r->rule = -1;
+}
+
+static void
+set_name_dest(struct request *r, const char *name)
+{
+	r->dest.atyp = S5_ATYP_DOMAINNAME;
+	r->dest.namelen = (uint8_t)strlen(name);
+	snprintf(r->dest.u.name, sizeof(r->dest.u.name), "%s", name);
+}
+
+/* The RCODE for a failed look-up (request_dns_check's *gai). */
+static uint8_t
+lookup_rcode(uint8_t rep, int gai)
+{
+	if (rep == S5_REP_NOT_ALLOWED)
+		return DNSMSG_REFUSED;
+#ifdef EAI_NODATA
+	if (gai == EAI_NODATA)
+		return DNSMSG_NXDOMAIN;
+#endif
+	return gai == EAI_NONAME ? DNSMSG_NXDOMAIN : DNSMSG_SERVFAIL;
+}
+
+/* The real addresses of the family asked for (exclude, numeric names). */
+static void
+real_answer(struct query *x, const struct resolve_result *res, int family)
+{
+	const struct sockaddr_storage *ss;
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		ss = &res->addrs[i];
+		if (ss->ss_family != family)
+			continue;
+		dnsmsg_rr_addr(x->q.qtype, family == AF_INET ?
+		    (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr
+		    : ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr,
+		    (uint32_t)x->cfg->fake_ttl, &x->rr[x->nrr++]);
+	}
+}
+
+static uint8_t
+answer_addr(struct query *x, const struct sockaddr_storage *client)
+{
+	int family = x->q.qtype == DNSMSG_TYPE_A ? AF_INET : AF_INET6;
+	struct resolve_result res;
+	struct sockaddr_storage fake;
+	enum faketable_status st;
+	int64_t now;
+	uint8_t rep;
+	int gai;
+
+	if (x->q.name[0] == '\0') {
+		log_info("dns: an address of the root: answered REFUSED");
+		return DNSMSG_REFUSED;
+	}
+	query_request(x, client);
+	set_name_dest(&x->r, x->q.name);
+	if ((rep = request_dns_check(&x->r, &res, &gai)) != S5_REP_SUCCEEDED)
+		return lookup_rcode(rep, gai);
+	if (config_fake_excluded(x->cfg, x->q.name) ||
+	    resolve_literal(x->q.name, 0, &res)) {
+		real_answer(x, &res, family);
+		return DNSMSG_NOERROR;
+	}
+	if ((st = fake_get(x->q.name, family, &fake)) != FAKETABLE_OK) {
+		now = sgio_now_ms();
+		if (said_full == 0 || now - said_full >= COMPLAIN_MS) {
+			said_full = now;
+			log_warnx("dns: the fake table is full (fake.ipv4 or "
+			    "fake.ipv6 too small for the names asked within "
+			    "their hold time): answering SERVFAIL for %s",
+			    x->name);
+		}
+		return DNSMSG_SERVFAIL;
+	}
+	real_answer(x, &(struct resolve_result){ .addrs = { fake }, .n = 1 },
+	    family);
+	return DNSMSG_NOERROR;
+}
+
+/* PTR: a fake's name, or the system's name for a real address. */
+static uint8_t
+answer_ptr(struct query *x, const struct sockaddr_storage *client)
+{
+	struct sockaddr_storage ss;
+	char host[NI_MAXHOST];
+	uint8_t rep;
+	int rc, gai;
+
+	if (!dnsmsg_ptr_addr(x->q.name, &ss))
+		return DNSMSG_NOTIMP;
+	query_request(x, client);
+	x->r.dest.atyp = ss.ss_family == AF_INET ? S5_ATYP_IPV4 : S5_ATYP_IPV6;
+	memcpy(x->r.dest.u.v6, ss.ss_family == AF_INET ?
+	    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
+	    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr,
+	    ss.ss_family == AF_INET ? 4 : 16);
+	if ((rep = request_dns_check(&x->r, NULL, &gai)) != S5_REP_SUCCEEDED)
+		return DNSMSG_REFUSED;
+	if (fake_in_range((struct sockaddr *)&ss)) {
+		if (!fake_name_of((struct sockaddr *)&ss, host, sizeof(host)))
+			return DNSMSG_NXDOMAIN;
+	} else if ((rc = getnameinfo((struct sockaddr *)&ss, addr_len(
+	    (struct sockaddr *)&ss), host, sizeof(host), NULL, 0,
+	    NI_NAMEREQD)) != 0) {
+		if (rc == EAI_NONAME)
+			return DNSMSG_NXDOMAIN;
+		log_info("dns: PTR %s: %s", x->name, gai_strerror(rc));
+		return DNSMSG_SERVFAIL;
+	}
+	if (!dnsmsg_rr_ptr(host, (uint32_t)x->cfg->fake_ttl, &x->rr[0]))
+		return DNSMSG_SERVFAIL;
+	x->nrr = 1;
+	return DNSMSG_NOERROR;
+}
+
+static uint8_t
+answer(struct query *x, const struct sockaddr_storage *client)
+{
+	if (x->q.qclass != DNSMSG_CLASS_IN)
+		return DNSMSG_NOTIMP;
+	switch (x->q.qtype) {
+	case DNSMSG_TYPE_A:
+	case DNSMSG_TYPE_AAAA:
+		return answer_addr(x, client);
+	case DNSMSG_TYPE_PTR:
+		return answer_ptr(x, client);
+	default:
+		return DNSMSG_NOTIMP;
+	}
+}
+
+size_t
+dnsfront_answer(const struct config_listen *l,
+    const struct sockaddr_storage *client, bool tcp, const uint8_t *in,
+    size_t inlen, uint8_t *out)
+{
+	static const char *const rnames[] = { "NOERROR", "FORMERR",
+	    "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
+	struct query *x;
+	enum dnsmsg_status st;
+	char tb[16];
+	uint8_t rcode;
+	size_t n = 0;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return 0;
+	x->l = l;
+	st = dnsmsg_parse_query(in, inlen, &x->q);
+	if (st == DNSMSG_SHORT || st == DNSMSG_NOTQUERY) {
+		log_debug("dns: %zu bytes that are not a query: dropped", inlen);
+		goto out;
+	}
+	escape_log_str(x->q.name, x->name, sizeof(x->name));
+	if (st == DNSMSG_BAD) {
+		rcode = x->q.rcode;
+		log_info("dns: malformed or unsupported query (opcode %u): "
+		    "answered %s", x->q.opcode, rnames[rcode]);
+	} else {
+		x->cfg = config_current();
+		rcode = answer(x, client);
+		/* A refusal or failure has had its line (core or above). */
+		log_debug("dns: %s %s: %s, %zu records", type_str(x->q.qtype,
+		    tb, sizeof(tb)), x->name, rnames[rcode], x->nrr);
+		config_release(x->cfg);
+	}
+	stats_dns(rcode);
+	n = dnsmsg_encode(&x->q, rcode, x->rr, x->nrr, tcp ? DNSMSG_TCP_MAX :
+	    x->q.udp_size, out, DNSFRONT_OUT_MAX);
+out:
+	free(x);
+	return n;
+}

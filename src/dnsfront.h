@@ -1,0 +1,42 @@
+/*
+ * dnsfront.h - the DNS front door's answers (protocol "dns"): one query
+ * in, one response out, for the UDP thread (dns_udp.c) and the TCP door
+ * (door_dns.c) alike.
+ *
+ * Per query: the rules decide whether the client may ask (the core's
+ * rule evaluation, request_dns_check: command "connect" as for a
+ * RESOLVE, to the name asked, so `from`, `users`/`auth` ("none"),
+ * `listeners`, `time` and name patterns in `to` apply; the resolved
+ * addresses are checked against the networks in `to`); a client no
+ * rule allows gets REFUSED.  A (AAAA): the name is resolved here first
+ * (a name that does not exist: NXDOMAIN), then answered with its fake
+ * from fake.ipv4 (fake.ipv6) and TTL fake.ttl; names matching
+ * fake.exclude and numeric names get the real addresses of that family.
+ * PTR of a fake: its name; PTR of another address: getnameinfo.  Other
+ * types (and classes other than IN): NOTIMP.  Refused and failed
+ * queries log one line each (names escaped); answered ones only at
+ * debug level.  Every answer is counted (stats_dns).
+ */
+#ifndef SG_DNSFRONT_H
+#define SG_DNSFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+
+/* Room for any answer we send (we never send more than ~800 bytes). */
+#define DNSFRONT_OUT_MAX	2048
+
+/*
+ * The answer to in[0..inlen) from client on listener l (as opened): its
+ * length in out (DNSFRONT_OUT_MAX bytes), or 0: nothing to send (not a
+ * query).  tcp: no UDP size limit.  Blocks while names are looked up.
+ */
+size_t	dnsfront_answer(const struct config_listen *l,
+	    const struct sockaddr_storage *client, bool tcp,
+	    const uint8_t *in, size_t inlen, uint8_t *out);
+
+#endif

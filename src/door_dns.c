@@ -1,0 +1,63 @@
+/*
+ * door_dns.c - the DNS front door over TCP (see door_dns.h).
+ */
+#include "sgconfig.h"
+
+#include <stdint.h>
+
+#include "dnsfront.h"
+#include "dnsmsg.h"
+#include "door_dns.h"
+#include "log.h"
+#include "sgio.h"
+
+/* Exactly len bytes by the deadline: 0, or -1 (EOF, error, timeout). */
+static int
+recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = sgio_recv_some(&sgio_libc, fd, buf + got, len - got,
+		    deadline);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+void
+door_dns_run(struct request *r)
+{
+	int idle = r->cfg->timeout_idle > 0 && r->cfg->timeout_idle <
+	    DOOR_DNS_IDLE ? r->cfg->timeout_idle : DOOR_DNS_IDLE;
+	uint8_t in[DNSMSG_QUERY_MAX], out[2 + DNSFRONT_OUT_MAX];
+	size_t len, n;
+	int64_t deadline;
+	int k;
+
+	for (k = 0; k < DOOR_DNS_QUERIES_MAX; k++) {
+		deadline = sgio_now_ms() + (int64_t)idle * 1000;
+		if (recv_all(r->cfd, in, 2, deadline) == -1)
+			break;
+		len = (size_t)in[0] << 8 | in[1];
+		if (len == 0 || len > sizeof(in)) {
+			log_info("dns: a %zu-byte message over TCP: closing",
+			    len);
+			break;
+		}
+		if (recv_all(r->cfd, in, len, deadline) == -1)
+			break;
+		if ((n = dnsfront_answer(r->listener, &r->peer, true, in, len,
+		    out + 2)) == 0)
+			break;
+		out[0] = (uint8_t)(n >> 8);
+		out[1] = (uint8_t)n;
+		if (sgio_send_all(&sgio_libc, r->cfd, out, n + 2, deadline)
+		    == -1)
+			break;
+	}
+	log_debug("dns: tcp connection ends after %d queries", k);
+}
