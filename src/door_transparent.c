@@ -19,6 +19,9 @@
  * whose socket belongs to the daemon's own user (sock_diag) is refused
  * as such a loop.
  *
+ * A fake address (the DNS door's answer for a name) goes back to its
+ * name (original_dest), which the core then resolves.
+ *
  * The rest is the core's, as for a port mapping: rules (by client
  * address; there is no login, so only rules that admit auth "none"
  * match), routes and chains, limits, counters, the access line
@@ -37,6 +40,7 @@
 
 #include "addr.h"
 #include "door_transparent.h"
+#include "faketable.h"
 #include "log.h"
 #include "request.h"
 #include "selfaddr.h"
@@ -150,24 +154,40 @@ own_connection(const struct request *r, const struct sockaddr *dst)
 }
 
 /*
- * The request's destination for the address the client connected to.
+ * The request's destination for the address the client connected to:
+ * 0, or -1 (logged).
  *
- * FAKE-IP CALL SITE: once the fake table of the DNS door (faketable.c)
- * is merged, a live fake goes back to the name it stands for, so that
- * the core resolves the name (in the family the gateway can reach):
- *
- *	char name[S5_NAME_MAX + 1];
- *
- *	if (fake_name_of(sa, name, sizeof(name)))
- *		return socks5_addr_set_name(a, name, addr_port(sa)) ==
- *		    S5_OK ? 0 : -1;
- *
- * Until then the address is used as it is.
+ * FAKE-IP CALL SITE: a live fake of the fake table (faketable.c, the
+ * DNS door's answers) goes back to the name it stands for, so that the
+ * core resolves the name in the family the gateway can reach (RFC 3089
+ * section 3); a fake that stands for nothing now (expired, or never
+ * given) is refused rather than relayed to a discard address.  Any
+ * other address is the destination as it is.
  */
 static int
 original_dest(const struct sockaddr *sa, struct socks5_addr *a)
 {
-	return socks5_addr_from_sockaddr(a, sa) == S5_OK ? 0 : -1;
+	char name[S5_NAME_MAX + 1], buf[ADDR_STRLEN];
+
+	if (fake_name_of(sa, name, sizeof(name))) {
+		if (socks5_addr_set_name(a, name, addr_port(sa)) == S5_OK)
+			return 0;
+		log_warnx("transparent: the name behind %s is not a "
+		    "destination: refusing", addr_ntop(sa, buf, sizeof(buf)));
+		return -1;
+	}
+	if (fake_in_range(sa)) {
+		log_warnx("transparent: %s is a fake address that stands for "
+		    "no name now (expired?): refusing", addr_ntop(sa, buf,
+		    sizeof(buf)));
+		return -1;
+	}
+	if (socks5_addr_from_sockaddr(a, sa) != S5_OK) {
+		log_warnx("transparent: original destination of family %d: "
+		    "refusing", (int)sa->sa_family);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -180,13 +200,9 @@ door_transparent_run(struct request *r)
 	r->auth = REQUEST_AUTH_NONE;
 	r->cmd = S5_CMD_CONNECT;
 	if (find_dest(r, &dst) == -1 ||
-	    own_connection(r, (const struct sockaddr *)&dst))
+	    own_connection(r, (const struct sockaddr *)&dst) ||
+	    original_dest((const struct sockaddr *)&dst, &r->dest) == -1)
 		goto out;
-	if (original_dest((const struct sockaddr *)&dst, &r->dest) == -1) {
-		log_warnx("transparent: original destination of family %d: "
-		    "refusing", (int)dst.ss_family);
-		goto out;
-	}
 	request_run(r);
 out:
 	r->door_ctx = NULL;

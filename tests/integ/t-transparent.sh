@@ -17,6 +17,11 @@
 #     connections, the relay's connection coming back (its socket is the
 #     daemon's user's), and no chain of relays grows;
 #     the metrics count refusals{reason="loop"} and door="transparent";
+#  3b. fake addresses: c4 asks the gateway's DNS listener for an
+#     IPv6-only name and c6 for an IPv4-only one, gets a fake of its own
+#     family (240.0.0.0/12, 100::/64) and fetches the file from it: the
+#     access line names the name and the real address; a fake that
+#     stands for no name is refused and logged;
 #  4. rules refusing the client network (reloaded): curl fails, the
 #     access line says rep=0x02 end=denied;
 #  5. TPROXY (tproxy = true, nft `tproxy to :PORT` and a fwmark route
@@ -29,7 +34,7 @@ set -u
 . "$top_srcdir/tests/integ/netns.sh"
 ns_check
 sg_init
-sg_need curl sha256sum
+sg_need curl sha256sum dig
 command -v nft >/dev/null 2>&1 || sg_skip "nft (nftables) not installed"
 
 ns_init
@@ -79,11 +84,14 @@ printf '#!/bin/sh\nexec ip netns exec "%s" "%s" "$@"\n' "$NS_GW" "$SG_REAL" \
 chmod 755 "$SG_TMP/sixgated-in-gw"
 SIXGATED=$SG_TMP/sixgated-in-gw
 LISTEN='{ address = "0.0.0.0:0"; protocol = "transparent"; },
-  { address = "[::]:0"; protocol = "transparent"; }'
+  { address = "[::]:0"; protocol = "transparent"; },
+  { address = "192.0.2.1:0"; protocol = "dns"; },
+  { address = "[2001:db8:c6::1]:0"; protocol = "dns"; }'
 ALLOW='{ name = "legacy"; action = "allow"; auth = [ "none" ];
     from = [ "192.0.2.0/24", "2001:db8:c6::/64", "198.51.100.1/32" ];
     to = [ "198.51.100.0/24", "2001:db8:d6::/64" ]; }'
-METRICS='metrics: { listen = "127.0.0.1:0"; path = "/metrics"; };'
+METRICS='metrics: { listen = "127.0.0.1:0"; path = "/metrics"; };
+fake: { ipv4 = "240.0.0.0/12"; ipv6 = "100::/64"; ttl = 10; };'
 sg_conf listen="$LISTEN" methods='"username"' rules="$ALLOW" extra="$METRICS"
 sg_start
 MPORT=$(sed -n 's,.*metrics on http://127\.0\.0\.1:\([0-9][0-9]*\)/metrics.*,\1,p' "$SG_LOG" | head -n1)
@@ -176,6 +184,43 @@ for w in 'sixgate_refusals_total{reason="loop"} 4' \
 		{ grep -F -e refusals -e door_relays "$SG_TMP/metrics" >&2; sg_fail "metrics lack: $w"; }
 done
 sg_info "ok: the metrics count the loops and the transparent relays"
+
+# ------------------------------------------------ 3b. fake addresses
+# RFC 3089 types B and C without a SOCKS client: the clients ask the
+# gateway's DNS listeners, get fakes of their own family for names that
+# only have the other, and connect to them; the transparent listener
+# maps each fake back to its name, which the gateway resolves.
+DNS4=$(sed -n 's/.*listening on 192\.0\.2\.1:\([0-9][0-9]*\) (dns)$/\1/p' "$SG_LOG" | head -n1)
+DNS6=$(sed -n 's/.*listening on \[2001:db8:c6::1\]:\([0-9][0-9]*\) (dns)$/\1/p' "$SG_LOG" | head -n1)
+[ -n "$DNS4" ] && [ -n "$DNS6" ] || sg_fail "dns listener ports not in the log"
+fake_of() {	# NS SERVER PORT TYPE NAME: the first answer
+	ns_exec "$1" dig @"$2" -p "$3" +short +time=2 +tries=1 "$5" "$4" 2>&1 |
+		head -n1
+}
+F4=$(fake_of "$NS_C4" "$NS_GW_C4" "$DNS4" A "$NS_WEB6")
+case $F4 in
+240.*) ;;
+*) sg_show_log; sg_fail "A $NS_WEB6 asked from c4: '$F4', not a fake in 240.0.0.0/12" ;;
+esac
+F6=$(fake_of "$NS_C6" "$NS_GW_C6" "$DNS6" AAAA "$NS_WEB4")
+case $F6 in
+100::*) ;;
+*) sg_show_log; sg_fail "AAAA $NS_WEB4 asked from c6: '$F6', not a fake in 100::/64" ;;
+esac
+get "$NS_C4" "$SG_TMP/c4.fake" "http://$F4:$HTTP6/blob"
+get "$NS_C6" "$SG_TMP/c6.fake" "http://[$F6]:$HTTP4/blob"
+for w in "dest=$NS_WEB6:$HTTP6 addr=[$NS_D6_ADDR]:$HTTP6 rep=0x00" \
+    "dest=$NS_WEB4:$HTTP4 addr=$NS_D4_ADDR:$HTTP4 rep=0x00"; do
+	grep -F "door=transparent" "$SG_LOG" | grep -qF -- "$w" ||
+		{ sg_show_log; sg_fail "no access line with $w"; }
+done
+sg_info "ok: c4 -> $F4 ($NS_WEB6, IPv6) and c6 -> $F6 ($NS_WEB4, IPv4) by name"
+# A fake that stands for no name is refused, not relayed.
+ns_curl "$NS_C4" --max-time 5 -o /dev/null "http://240.0.255.254:$HTTP6/blob" 2>/dev/null &&
+	sg_fail "a fake that stands for nothing was relayed"
+sg_log_wait "240.0.255.254:$HTTP6 is a fake address that stands for no name" 5 ||
+	{ sg_show_log; sg_fail "the dead fake was not refused and logged"; }
+sg_info "ok: a dead fake is refused"
 
 # ------------------------------------------------ 4. rules say no
 sg_conf listen="$LISTEN" methods='"username"' extra="$METRICS" rules='{ name = "no-legacy"; action = "deny"; from = [ "192.0.2.0/24" ]; },
