@@ -21,7 +21,9 @@
 #     IPv6-only name and c6 for an IPv4-only one, gets a fake of its own
 #     family (240.0.0.0/12, 100::/64) and fetches the file from it: the
 #     access line names the name and the real address; a fake that
-#     stands for no name is refused and logged;
+#     stands for no name is refused and logged; a statically linked
+#     client doing its own DNS over UDP (staticget.c, as Go does) does
+#     the same from c4;
 #  4. rules refusing the client network (reloaded): curl fails, the
 #     access line says rep=0x02 end=denied;
 #  5. TPROXY (tproxy = true, nft `tproxy to :PORT` and a fwmark route
@@ -86,7 +88,8 @@ SIXGATED=$SG_TMP/sixgated-in-gw
 LISTEN='{ address = "0.0.0.0:0"; protocol = "transparent"; },
   { address = "[::]:0"; protocol = "transparent"; },
   { address = "192.0.2.1:0"; protocol = "dns"; },
-  { address = "[2001:db8:c6::1]:0"; protocol = "dns"; }'
+  { address = "[2001:db8:c6::1]:0"; protocol = "dns"; },
+  { address = "192.0.2.1:53"; protocol = "dns"; }'
 ALLOW='{ name = "legacy"; action = "allow"; auth = [ "none" ];
     from = [ "192.0.2.0/24", "2001:db8:c6::/64", "198.51.100.1/32" ];
     to = [ "198.51.100.0/24", "2001:db8:d6::/64" ]; }'
@@ -215,6 +218,18 @@ for w in "dest=$NS_WEB6:$HTTP6 addr=[$NS_D6_ADDR]:$HTTP6 rep=0x00" \
 		{ sg_show_log; sg_fail "no access line with $w"; }
 done
 sg_info "ok: c4 -> $F4 ($NS_WEB6, IPv6) and c6 -> $F6 ($NS_WEB4, IPv4) by name"
+# A statically linked program that does its own DNS over UDP, as a Go
+# binary does (staticget.c, built here with -static): port 53 of the
+# gateway's DNS listener, then a connection to the fake.  Nothing on the
+# client knows of SOCKS, and no preload could reach it.
+"${CC:-cc}" -static -O1 -o "$SG_TMP/staticget" "$SG_INTEG/staticget.c" \
+    2> "$SG_TMP/staticget.cc" || { cat "$SG_TMP/staticget.cc" >&2; sg_error "cannot build staticget with -static"; }
+ns_exec "$NS_C4" "$SG_TMP/staticget" "$NS_GW_C4" "$NS_WEB6" "$HTTP6" blob \
+    > "$SG_TMP/c4.static" 2> "$SG_TMP/c4.static.err" ||
+	{ cat "$SG_TMP/c4.static.err" >&2; sg_show_log; sg_fail "the static client in c4 could not fetch $NS_WEB6"; }
+[ "$(sg_sha "$SG_TMP/c4.static")" = "$BLOB" ] || sg_fail "the static client: content differs"
+grep -q "is 240\." "$SG_TMP/c4.static.err" || sg_fail "the static client was not given a fake: $(cat "$SG_TMP/c4.static.err")"
+sg_info "ok: a static binary with its own DNS in c4 fetched $NS_WEB6 (IPv6 only) through a fake"
 # A fake that stands for no name is refused, not relayed.
 ns_curl "$NS_C4" --max-time 5 -o /dev/null "http://240.0.255.254:$HTTP6/blob" 2>/dev/null &&
 	sg_fail "a fake that stands for nothing was relayed"
