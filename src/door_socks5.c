@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -31,9 +32,9 @@ struct door_socks5 {
 };
 
 static int
-send_bytes(struct door_socks5 *d, const uint8_t *p, size_t n)
+send_bytes(struct request *r, const uint8_t *p, size_t n)
 {
-	if (sgio_send_all(&sgio_libc, d->req->cfd, p, n,
+	if (sgio_send_all(&sgio_libc, r->cfd, p, n,
 	    sgio_now_ms() + REPLY_TIMEOUT_MS) == -1) {
 		log_info("cannot answer the client: %s", strerror(errno));
 		return -1;
@@ -73,7 +74,7 @@ parse_err_str(enum socks5_status st)
 	}
 }
 
-/* The core's replies (struct request_door), RFC 1928 section 6. */
+/* The core's replies (struct request_door, ctx the request), RFC 1928 section 6. */
 static int
 reply_sockaddr(void *ctx, uint8_t rep, const struct sockaddr *bnd)
 {
@@ -155,7 +156,7 @@ do_greeting(struct door_socks5 *d, uint8_t *method)
 	consume(d, used);
 	*method = choose_method(d->req->cfg, &g);
 	socks5_encode_method(*method, out, sizeof(out));
-	if (send_bytes(d, out, sizeof(out)) == -1)
+	if (send_bytes(d->req, out, sizeof(out)) == -1)
 		return -1;
 	if (*method == S5_METHOD_NO_ACCEPTABLE) {
 		log_info("no acceptable authentication method offered");
@@ -189,7 +190,7 @@ do_login(struct door_socks5 *d)
 		if (st == S5_ERR_FORMAT) {
 			socks5_encode_auth_status(S5_AUTH_FAILURE, out,
 			    sizeof(out));
-			(void)send_bytes(d, out, sizeof(out));
+			(void)send_bytes(d->req, out, sizeof(out));
 		}
 		goto fail;
 	}
@@ -200,10 +201,10 @@ do_login(struct door_socks5 *d)
 	socks5_encode_auth_status(rc == 0 ? S5_AUTH_SUCCESS : S5_AUTH_FAILURE,
 	    out, sizeof(out));
 	if (rc == -1) {
-		(void)send_bytes(d, out, sizeof(out));
+		(void)send_bytes(d->req, out, sizeof(out));
 		return -1;
 	}
-	return send_bytes(d, out, sizeof(out));
+	return send_bytes(d->req, out, sizeof(out));
 fail:
 	explicit_bzero(&up, sizeof(up));
 	return -1;
@@ -223,7 +224,7 @@ read_request(struct door_socks5 *d)
 			return -1;
 	if (st != S5_OK) {
 		log_info("request: %s", parse_err_str(st));
-		(void)reply_sockaddr(d, st == S5_ERR_ATYP ?
+		(void)reply_sockaddr(d->req, st == S5_ERR_ATYP ?
 		    S5_REP_ATYP_UNSUPPORTED : S5_REP_GENERAL_FAILURE, NULL);
 		return -1;
 	}
@@ -233,17 +234,22 @@ read_request(struct door_socks5 *d)
 	return 0;
 }
 
-void
-door_socks5_run(struct request *r)
+/*
+ * Greeting, login and request, read into a buffer in this frame, which
+ * is popped before the request runs: the relay that follows keeps
+ * fewer stack pages.  Bytes the client sent after its request are
+ * copied to *early (the caller frees it).  0, or -1 (answered, logged).
+ */
+static __attribute__((noinline)) int
+handshake(struct request *r, uint8_t **early)
 {
 	struct door_socks5 d;
 	uint8_t method;
+	int rc = -1;
 
 	d.req = r;
 	d.deadline = r->start + (int64_t)r->cfg->timeout_handshake * 1000;
 	d.len = 0;
-	r->door = &socks5_door;
-	r->door_ctx = &d;
 	if (do_greeting(&d, &method) == -1)
 		goto out;
 	r->sixgate_client = method == S5_METHOD_SIXGATE;
@@ -251,12 +257,34 @@ door_socks5_run(struct request *r)
 		goto out;
 	if (read_request(&d) == -1)
 		goto out;
-	r->early = d.buf;
-	r->nearly = d.len;
-	request_run(r);
+	if (d.len > 0) {
+		if ((*early = malloc(d.len)) == NULL) {
+			log_warnx("no memory for %zu bytes sent after the "
+			    "request", d.len);
+			(void)reply_sockaddr(r, S5_REP_GENERAL_FAILURE, NULL);
+			goto out;
+		}
+		memcpy(*early, d.buf, d.len);
+		r->early = *early;
+		r->nearly = d.len;
+	}
+	rc = 0;
 out:
+	explicit_bzero(d.buf, sizeof(d.buf));
+	return rc;
+}
+
+void
+door_socks5_run(struct request *r)
+{
+	uint8_t *early = NULL;
+
+	r->door = &socks5_door;
+	r->door_ctx = r;
+	if (handshake(r, &early) == 0)
+		request_run(r);
 	r->early = NULL;
 	r->nearly = 0;
 	r->door_ctx = NULL;
-	explicit_bzero(d.buf, sizeof(d.buf));
+	free(early);
 }
