@@ -105,7 +105,9 @@ over_limit(const struct client *cl, bool anonymous, const struct config *c)
 		return EAGAIN;
 	if (!anonymous && (err = client_over(cl, c)) != 0)
 		return err;
-	if (admit_drop(&c->max_handshakes, (unsigned)handshakes,
+	/* Below start nothing is dropped: spare the getrandom(2). */
+	if ((unsigned)handshakes >= c->max_handshakes.start &&
+	    admit_drop(&c->max_handshakes, (unsigned)handshakes,
 	    arc4random_uniform(100)))
 		return EBUSY;
 	return 0;

@@ -375,9 +375,29 @@ step_ends(enum step s, int i, enum relay_end *end, int *err)
 	return false;
 }
 
+/*
+ * The wait cut to when the relay will have been quiet RELAY_QUIET_MS,
+ * and *quiet called (then cleared) once that time has come.
+ */
+static int64_t
+quiet_wait(void (**quiet)(void), int64_t last, int64_t wait)
+{
+	int64_t left;
+
+	if (*quiet == NULL)
+		return wait;
+	if ((left = last + RELAY_QUIET_MS - sgio_now_ms()) <= 0) {
+		(*quiet)();
+		*quiet = NULL;
+		return wait;
+	}
+	return wait == -1 || left < wait ? left : wait;
+}
+
 enum relay_end
 relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
-    const struct relay_limit *lim, struct relay_stats *st, int *err)
+    const struct relay_limit *lim, void (*quiet)(void),
+    struct relay_stats *st, int *err)
 {
 	struct dir d[2] = {
 		{ cfd, dfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
@@ -400,7 +420,7 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 		}
 		if ((wait = wait_ms(last, idle_ms, deadline, &end)) == 0)
 			break;
-		wait = limits_wait(d, wait);
+		wait = quiet_wait(&quiet, last, limits_wait(d, wait));
 		/*
 		 * A socket we wait on for nothing is left out: its hang-up
 		 * would otherwise wake poll in a loop while the other side

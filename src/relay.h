@@ -55,10 +55,15 @@ struct relay_limit {
  * that allowed it closed).  lim: limits on the reads, or NULL.  The
  * caller keeps ownership of both fds and closes them.  Counters in st are added to, so bytes the
  * caller already forwarded can be counted there first.  *err receives
- * the errno behind an _ERR end.
+ * the errno behind an _ERR end.  quiet, unless NULL, is called once
+ * when nothing has moved for RELAY_QUIET_MS: what an idle relay can
+ * give back (its thread's stack) is given back then, and a short relay
+ * never pays for it.
  */
+#define RELAY_QUIET_MS	250
 enum relay_end relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
-	    const struct relay_limit *lim, struct relay_stats *st, int *err);
+	    const struct relay_limit *lim, void (*quiet)(void),
+	    struct relay_stats *st, int *err);
 
 const char *relay_end_str(enum relay_end e);
 

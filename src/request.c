@@ -379,15 +379,15 @@ request_relay(struct request *r)
 	stats_relay_started();
 	registry_set_relay(r->reg, r);
 	registry_set_fds(r->reg, r->cfd, r->dfd);
-	session_stack_trim();
 	err = 0;
-	if (r->door->relay != NULL)
+	if (r->door->relay != NULL) {
+		session_stack_trim();
 		end = r->door->relay(r->door_ctx, r,
 		    request_limits_relay(r, &lim), &err);
-	else
+	} else
 		end = relay_run(r->cfd, r->dfd, r->cfg->timeout_idle,
-		    r->deadline, request_limits_relay(r, &lim), &r->stats,
-		    &err);
+		    r->deadline, request_limits_relay(r, &lim),
+		    session_stack_trim, &r->stats, &err);
 	registry_set_relay(r->reg, NULL);
 	r->end = relay_end_str(end);
 	stats_relay_done(r->cfg, r->door->name, r->rule,

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,21 +52,21 @@ static atomic_uint_fast64_t next_id = 1;
  * most SESSION_PARK_MAX of them, each for at most SESSION_PARK_SECS)
  * and the next client is handed to it, which spares the acceptor the
  * clone(2) that was most of its time per client, and the thread its
- * start and exit.  Each parked thread waits on its own condition.
+ * start and exit.  Each parked thread waits on its own semaphore, posted
+ * after the lock is let go: the woken thread does not queue for the
+ * lock the acceptor still holds (a condition variable's wake-up would).
  */
 struct parked {
-	pthread_cond_t		 wake;
+	sem_t			 wake;
 	struct session		*s;		/* handed over, or NULL */
 	struct parked		*next;
 };
 
 static struct {
 	pthread_mutex_t		 lock;
-	pthread_once_t		 once;
-	pthread_condattr_t	 cattr;		/* CLOCK_MONOTONIC */
 	struct parked		*idle;		/* parked threads */
 	int			 nidle;
-} park = { .lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
+} park = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void
 session_free(struct session *s)
@@ -165,36 +166,36 @@ done:
 	session_free(s);
 }
 
-static void
-park_init(void)
-{
-	pthread_condattr_init(&park.cattr);
-	pthread_condattr_setclock(&park.cattr, CLOCK_MONOTONIC);
-}
-
 /*
  * Park the calling thread, whose session has ended, until a new one is
  * handed to it (returned) or SESSION_PARK_SECS pass (NULL: the thread
- * ends).  Lock held on entry and on return.
+ * ends).
  */
 static struct session *
 park_wait(struct parked *me)
 {
 	struct parked **pp;
 	struct timespec until;
+	int rc;
 
-	if (park.nidle >= SESSION_PARK_MAX)
+	pthread_mutex_lock(&park.lock);
+	if (park.nidle >= SESSION_PARK_MAX) {
+		pthread_mutex_unlock(&park.lock);
 		return NULL;
+	}
 	me->s = NULL;
 	me->next = park.idle;
 	park.idle = me;
 	park.nidle++;
+	pthread_mutex_unlock(&park.lock);
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += SESSION_PARK_SECS;
-	while (me->s == NULL)
-		if (pthread_cond_timedwait(&me->wake, &park.lock, &until) ==
-		    ETIMEDOUT && me->s == NULL)
-			break;
+	while ((rc = sem_clockwait(&me->wake, CLOCK_MONOTONIC, &until)) ==
+	    -1 && errno == EINTR)
+		continue;
+	if (rc == 0)
+		return me->s;
+	pthread_mutex_lock(&park.lock);
 	if (me->s == NULL) {
 		/* Still on the list: nobody took us. */
 		for (pp = &park.idle; *pp != me; pp = &(*pp)->next)
@@ -202,6 +203,11 @@ park_wait(struct parked *me)
 		*pp = me->next;
 		park.nidle--;
 	}
+	pthread_mutex_unlock(&park.lock);
+	/* Handed a session as the wait timed out: its post is coming. */
+	if (me->s != NULL)
+		while (sem_wait(&me->wake) == -1 && errno == EINTR)
+			continue;
 	return me->s;
 }
 
@@ -211,14 +217,12 @@ session_main(void *arg)
 	struct session *s = arg;
 	struct parked me;
 
-	pthread_cond_init(&me.wake, &park.cattr);
+	sem_init(&me.wake, 0, 0);
 	while (s != NULL) {
 		session_run(s);
-		pthread_mutex_lock(&park.lock);
 		s = park_wait(&me);
-		pthread_mutex_unlock(&park.lock);
 	}
-	pthread_cond_destroy(&me.wake);
+	sem_destroy(&me.wake);
 	return NULL;
 }
 
@@ -233,9 +237,11 @@ unpark(struct session *s)
 		park.idle = p->next;
 		park.nidle--;
 		p->s = s;
-		pthread_cond_signal(&p->wake);
 	}
 	pthread_mutex_unlock(&park.lock);
+	/* p stays: its thread does not leave park_wait before this post. */
+	if (p != NULL)
+		sem_post(&p->wake);
 	return p != NULL;
 }
 
@@ -270,7 +276,6 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	registry_set_fds(reg, fd, -1);
 	if (unpark(s))
 		return 0;
-	pthread_once(&park.once, park_init);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, SESSION_STACK_SIZE);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -285,24 +290,58 @@ session_start(int fd, const struct sockaddr_storage *peer,
 	return 0;
 }
 
+/*
+ * The calling thread's stack, looked up once per thread: the look-up
+ * (pthread_getattr_np) costs a sched_getaffinity(2) each time.
+ */
+static bool
+own_stack(uintptr_t *lo, size_t *size)
+{
+	static __thread uintptr_t stack_lo;
+	static __thread size_t stack_size;
+	pthread_attr_t attr;
+	void *addr = NULL;
+
+	if (stack_lo == 0) {
+		if (pthread_getattr_np(pthread_self(), &attr) != 0)
+			return false;
+		if (pthread_attr_getstack(&attr, &addr, &stack_size) != 0)
+			addr = NULL;
+		pthread_attr_destroy(&attr);
+		if (addr == NULL)
+			return false;
+		stack_lo = (uintptr_t)addr;
+	}
+	*lo = stack_lo;
+	*size = stack_size;
+	return true;
+}
+
 void
 session_stack_trim(void)
 {
-	pthread_attr_t attr;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), lo, end;
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	void *addr;
-	size_t size;
+	unsigned char vec[SESSION_STACK_SIZE / 4096];
+	size_t size, i, n;
 
-	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+	if (!own_stack(&lo, &size))
 		return;
-	if (pthread_attr_getstack(&attr, &addr, &size) != 0)
-		addr = NULL;
-	pthread_attr_destroy(&attr);
-	lo = (uintptr_t)addr;
 	end = (sp - SESSION_TRIM_KEEP) & ~(page - 1);
 	/* Not ours to trim (not a session thread's stack): leave it. */
-	if (addr == NULL || sp < lo || sp - lo > size || end <= lo)
+	if (sp < lo || sp - lo > size || end <= lo)
 		return;
-	(void)madvise(addr, end - lo, MADV_DONTNEED);
+	/*
+	 * Most sessions never went deeper than the relay will: then no
+	 * page below is resident, and madvise(2), whose TLB shoot-down
+	 * interrupts every CPU running our threads, is not needed.
+	 */
+	n = (end - lo + page - 1) / page;
+	if (n <= sizeof(vec) && mincore((void *)lo, end - lo, vec) == 0) {
+		for (i = 0; i < n && !(vec[i] & 1); i++)
+			continue;
+		if (i == n)
+			return;
+	}
+	(void)madvise((void *)lo, end - lo, MADV_DONTNEED);
 }

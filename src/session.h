@@ -38,8 +38,11 @@
  * Give back the pages of the calling thread's stack below its current
  * frame (less SESSION_TRIM_KEEP bytes, room for the callee's frames):
  * what the handshake touched deeper (a name's look-up, a login) is not
- * held for the hours an idle relay may last.  Called by the request
- * core before the relay.
+ * held for the hours an idle relay may last.  Called by the relay once
+ * it has been quiet for RELAY_QUIET_MS (a short relay never pays for
+ * the madvise(2), whose TLB shoot-down interrupts every CPU), or by the
+ * request core before a door's own relay.  Nothing is done when no page
+ * below is resident (mincore(2)).
  */
 #define SESSION_TRIM_KEEP	2048
 void	session_stack_trim(void);
