@@ -242,10 +242,17 @@ fill_limited(struct dir *d, bool readable)
 	size_t cap, got;
 	enum step r;
 
+	/*
+	 * Input poll did not report is not tried: a read that finds
+	 * nothing costs a system call (and the pipe's round trip to the
+	 * pool), and poll is asked again anyway.
+	 */
+	if (!readable)
+		return STEP_IDLE;
 	if (d->lim == NULL)
 		return fill(d, CHUNK, &got);
 	/* A grant only for input that is there: none sits unused. */
-	if (!readable || d->quota_out || d->retry_at != 0 ||
+	if (d->quota_out || d->retry_at != 0 ||
 	    (cap = allowance(d)) == 0)
 		return STEP_IDLE;
 	r = fill(d, cap, &got);

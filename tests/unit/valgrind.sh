@@ -17,7 +17,7 @@ check_upstreams check_sgio check_pwfile check_escape check_selfaddr
 check_throttle check_authpool check_admit check_sock check_notify
 check_authcache check_timewin check_acl_policy check_control
 check_metrics check_usage check_statefile check_http check_proxyproto
-check_dnsmsg check_faketable"
+check_dnsmsg check_faketable check_relay"
 listed=$(sed -n '/^check_PROGRAMS += /,/^endif/s,.*tests/unit/\(check_[a-z0-9_]*\).*,\1,p' \
     "$top_srcdir/Makefile.am" | sort)
 if [ -n "$listed" ] && [ "$listed" != "$(printf '%s\n' $UNIT_TESTS | sort)" ]; then

@@ -1,0 +1,208 @@
+/*
+ * check_relay.c - unit tests for src/relay.c, the TCP pump.
+ *
+ * Over two socketpairs (test <-> relay's client side, relay's
+ * destination side <-> test), relay_run in a thread of its own:
+ * bytes go both ways and are counted; a half-close is passed on and the
+ * relay ends once both directions have ended; the quiet hook is called
+ * exactly once when nothing has moved for RELAY_QUIET_MS, not before,
+ * and never for a relay that ends sooner; the idle timeout ends a relay
+ * nobody uses.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+#include "sgio.h"
+
+struct pump {
+	int		 cl[2];		/* cl[0] the client, cl[1] the relay's */
+	int		 de[2];		/* de[0] the relay's, de[1] the server */
+	int		 idle_s;
+	bool		 hook;
+	struct relay_stats st;
+	enum relay_end	 end;
+	int		 err;
+	pthread_t	 t;
+};
+
+static atomic_int quiet_calls;
+static _Atomic int64_t quiet_at;
+
+static void
+quiet(void)
+{
+	atomic_fetch_add(&quiet_calls, 1);
+	quiet_at = sgio_now_ms();
+}
+
+static void *
+pump_main(void *arg)
+{
+	struct pump *p = arg;
+
+	p->end = relay_run(p->cl[1], p->de[0], p->idle_s, 0, NULL,
+	    p->hook ? quiet : NULL, &p->st, &p->err);
+	return NULL;
+}
+
+static void
+pump_start(struct pump *p, int idle_s, bool hook)
+{
+	memset(p, 0, sizeof(*p));
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->cl), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->de), 0);
+	ck_assert_int_ne(fcntl(p->cl[1], F_SETFL, O_NONBLOCK), -1);
+	ck_assert_int_ne(fcntl(p->de[0], F_SETFL, O_NONBLOCK), -1);
+	p->idle_s = idle_s;
+	p->hook = hook;
+	quiet_calls = 0;
+	quiet_at = 0;
+	ck_assert_int_eq(pthread_create(&p->t, NULL, pump_main, p), 0);
+}
+
+/* Both ends half-closed by the test: the relay ends; all closed. */
+static void
+pump_finish(struct pump *p)
+{
+	char b;
+
+	shutdown(p->cl[0], SHUT_WR);
+	shutdown(p->de[1], SHUT_WR);
+	ck_assert_int_eq(pthread_join(p->t, NULL), 0);
+	ck_assert_int_eq(p->end, RELAY_END_CLOSED);
+	/* Each EOF was passed on. */
+	ck_assert_int_eq(read(p->de[1], &b, 1), 0);
+	ck_assert_int_eq(read(p->cl[0], &b, 1), 0);
+	close(p->cl[0]);
+	close(p->cl[1]);
+	close(p->de[0]);
+	close(p->de[1]);
+}
+
+static void
+move(int from, int to, const char *text)
+{
+	char buf[64];
+	size_t n = strlen(text), got = 0;
+	ssize_t k;
+
+	ck_assert_int_eq(write(from, text, n), (ssize_t)n);
+	while (got < n) {
+		k = read(to, buf + got, sizeof(buf) - got);
+		ck_assert_int_gt(k, 0);
+		got += (size_t)k;
+	}
+	ck_assert_int_eq(got, n);
+	ck_assert(memcmp(buf, text, n) == 0);
+}
+
+START_TEST(test_both_ways)
+{
+	struct pump p;
+
+	pump_start(&p, 0, false);
+	move(p.cl[0], p.de[1], "hello");
+	move(p.de[1], p.cl[0], "world!");
+	move(p.cl[0], p.de[1], "again");
+	pump_finish(&p);
+	ck_assert_uint_eq(p.st.up, 10);
+	ck_assert_uint_eq(p.st.down, 6);
+}
+END_TEST
+
+START_TEST(test_halfclose_then_data)
+{
+	struct pump p;
+	char b;
+
+	pump_start(&p, 0, false);
+	/* The client is done sending; the answer still comes back. */
+	shutdown(p.cl[0], SHUT_WR);
+	ck_assert_int_eq(read(p.de[1], &b, 1), 0);
+	move(p.de[1], p.cl[0], "late answer");
+	pump_finish(&p);
+	ck_assert_uint_eq(p.st.up, 0);
+	ck_assert_uint_eq(p.st.down, 11);
+}
+END_TEST
+
+START_TEST(test_quiet_once)
+{
+	struct pump p;
+	int64_t t0;
+
+	pump_start(&p, 0, true);
+	move(p.cl[0], p.de[1], "x");
+	t0 = sgio_now_ms();
+	/* Three quiet periods: called once, and not before the first. */
+	usleep(3 * RELAY_QUIET_MS * 1000);
+	ck_assert_int_eq(quiet_calls, 1);
+	ck_assert_int_ge(quiet_at - t0, RELAY_QUIET_MS - 10);
+	/* Still relaying after the hook. */
+	move(p.de[1], p.cl[0], "y");
+	pump_finish(&p);
+	ck_assert_int_eq(quiet_calls, 1);
+}
+END_TEST
+
+START_TEST(test_quiet_not_for_short)
+{
+	struct pump p;
+
+	pump_start(&p, 0, true);
+	move(p.cl[0], p.de[1], "ping");
+	move(p.de[1], p.cl[0], "pong");
+	pump_finish(&p);
+	ck_assert_int_eq(quiet_calls, 0);
+}
+END_TEST
+
+START_TEST(test_idle_timeout)
+{
+	struct pump p;
+
+	pump_start(&p, 1, true);
+	ck_assert_int_eq(pthread_join(p.t, NULL), 0);
+	ck_assert_int_eq(p.end, RELAY_END_IDLE);
+	ck_assert_int_eq(quiet_calls, 1);
+	close(p.cl[0]);
+	close(p.cl[1]);
+	close(p.de[0]);
+	close(p.de[1]);
+}
+END_TEST
+
+static Suite *
+relay_suite(void)
+{
+	Suite *s = suite_create("relay");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_both_ways);
+	tcase_add_test(tc, test_halfclose_then_data);
+	tcase_add_test(tc, test_quiet_once);
+	tcase_add_test(tc, test_quiet_not_for_short);
+	tcase_add_test(tc, test_idle_timeout);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(relay_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	relay_pool_drain();
+	return failed == 0 ? 0 : 1;
+}
