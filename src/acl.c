@@ -158,11 +158,12 @@ acl_rule_match(const struct acl_rule *r, const struct acl_query *q)
 
 enum acl_reach
 acl_reach_left(const struct acl_rule *rules, size_t n,
-    const struct acl_query *q, int *stop, int32_t *left)
+    const struct acl_query *q, int *stop, int32_t *left, int *allow)
 {
 	enum acl_reach reach = ACL_REACH_NONE;
 	int32_t most = 0, t;
 	bool any_dest, never = false;
+	int first = -1;
 	size_t i;
 
 	*stop = -1;
@@ -175,6 +176,8 @@ acl_reach_left(const struct acl_rule *rules, size_t n,
 		if (!any_dest && rules[i].nto == 0 && !rules[i].to_self)
 			continue;	/* names only, none of them this one */
 		if (rules[i].action == ACL_ALLOW) {
+			if (first == -1)
+				first = (int)i;
 			reach = any_dest ? ACL_REACH_ANY : ACL_REACH_NETS;
 			if ((t = acl_rule_time_left(&rules[i], q)) < 0)
 				never = true;
@@ -190,6 +193,8 @@ acl_reach_left(const struct acl_rule *rules, size_t n,
 	}
 	if (left != NULL)
 		*left = reach == ACL_REACH_NONE ? 0 : never ? -1 : most;
+	if (allow != NULL)
+		*allow = first;
 	return reach;
 }
 
@@ -197,7 +202,7 @@ enum acl_reach
 acl_reach(const struct acl_rule *rules, size_t n, const struct acl_query *q,
     int *stop)
 {
-	return acl_reach_left(rules, n, q, stop, NULL);
+	return acl_reach_left(rules, n, q, stop, NULL, NULL);
 }
 
 int

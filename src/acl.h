@@ -161,11 +161,13 @@ enum acl_reach acl_reach(const struct acl_rule *rules, size_t n,
  * acl_reach, and in *left (unless NULL) the seconds from q->now until
  * the time windows of every allow rule it found close (the longest of
  * acl_rule_time_left): after that, nothing the walk found allows q any
- * more.  -1 when one of them never closes, 0 for ACL_REACH_NONE.  For
- * a UDP association, whose destinations come later, one per datagram.
+ * more.  -1 when one of them never closes, 0 for ACL_REACH_NONE.  In
+ * *allow (unless NULL) the index of the first allow rule it found, -1
+ * for none.  For a UDP association, whose destinations come later, one
+ * per datagram.
  */
 enum acl_reach acl_reach_left(const struct acl_rule *rules, size_t n,
-	    const struct acl_query *q, int *stop, int32_t *left);
+	    const struct acl_query *q, int *stop, int32_t *left, int *allow);
 
 /* Does one rule match q? */
 bool acl_rule_match(const struct acl_rule *r, const struct acl_query *q);

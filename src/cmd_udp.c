@@ -6,6 +6,8 @@
  * declared one.  Rules are checked for the association first (some rule
  * must allow this client UDP now; the association ends when the time
  * windows of all such rules have closed), then per datagram, in udp.c.
+ * The association is one relay against max_relays of the first of those
+ * rules while it lives (0x02 over it, logged as for CONNECT).
  */
 #include "sgconfig.h"
 
@@ -29,10 +31,12 @@ cmd_udp_run(struct request *r)
 	struct udp_assoc a;
 	struct udp_stats st;
 	struct sockaddr_storage bnd;
+	int rule = -1;
 
 	memset(&a, 0, sizeof(a));
 	memset(&st, 0, sizeof(st));
-	if (!request_allow_udp(r)) {
+	if (!request_allow_udp(r, &rule) ||
+	    !request_limits_admit_udp(r, rule)) {
 		(void)request_reply(r, S5_REP_NOT_ALLOWED, NULL);
 		r->end = "denied";
 		return;

@@ -16,150 +16,161 @@
 
 #define RULES_MAX	4096
 
+/* What walk_list calls for entry i (value v) of a list of n strings. */
+typedef int list_elem_fn(struct cfg_pctx *p, const config_setting_t *e,
+    const char *v, size_t i, size_t n, void *arg);
+
+/*
+ * The skeleton of every list setting of a rule: s must be a list of
+ * strings; an empty one is an error ("WHAT: an empty list would never
+ * match") unless empty_ok; then each(p, e, v, i, n, arg) for every entry
+ * in order, which allocates its arrays at i == 0 (n entries) and counts
+ * what it stored, so that cfg_free_rules frees exactly that.  0, or -1
+ * at the first failure.
+ */
+static int
+walk_list(struct cfg_pctx *p, const config_setting_t *s, const char *what,
+    bool empty_ok, list_elem_fn *each, void *arg)
+{
+	const config_setting_t *e;
+	size_t i, n;
+
+	if (cfg_check_string_list(p, s) == -1)
+		return -1;
+	n = (size_t)config_setting_length(s);
+	if (n == 0 && !empty_ok)
+		return cfg_fail(p, s, "%s: an empty list would never match",
+		    what);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (each(p, e, config_setting_get_string(e), i, n, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct names_out {
+	const char	 *what;
+	char		***out;
+	size_t		 *nout;
+};
+
+static int
+name_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
+{
+	struct names_out *o = arg;
+
+	if (i == 0 && (*o->out = calloc(n, sizeof(**o->out))) == NULL)
+		return cfg_fail(p, e, "out of memory");
+	if (v[0] == '\0' || strlen(v) > 255)
+		return cfg_fail(p, e, "%s: a name must have 1 to 255 "
+		    "characters", o->what);
+	if (((*o->out)[i] = strdup(v)) == NULL)
+		return cfg_fail(p, e, "out of memory");
+	*o->nout = i + 1;
+	return 0;
+}
+
 /* A list of names (users, groups) of 1 to 255 characters, copied. */
 static int
 parse_names(struct cfg_pctx *p, const config_setting_t *s, const char *what,
     char ***out, size_t *nout)
 {
-	const config_setting_t *e;
-	const char *u;
-	size_t i, n;
+	struct names_out o = { what, out, nout };
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	if ((n = (size_t)config_setting_length(s)) == 0)
-		return 0;
-	if ((*out = calloc(n, sizeof(**out))) == NULL)
-		return cfg_fail(p, s, "out of memory");
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		u = config_setting_get_string(e);
-		if (u[0] == '\0' || strlen(u) > 255)
-			return cfg_fail(p, e, "%s: a name must have 1 to "
-			    "255 characters", what);
-		if (((*out)[i] = strdup(u)) == NULL)
-			return cfg_fail(p, e, "out of memory");
-		*nout = i + 1;
-	}
-	return 0;
+	return walk_list(p, s, what, true, name_elem, &o);
 }
 
 /* time: windows "[DAYS ]HH:MM-HH:MM" (timewin.h). */
 static int
-parse_times(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+time_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
 {
-	const config_setting_t *e;
+	struct acl_rule *r = arg;
 	enum timewin_status st;
-	const char *v;
-	size_t i, n;
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	if ((n = (size_t)config_setting_length(s)) == 0)
-		return cfg_fail(p, s, "time: an empty list would never match");
-	if ((r->times = calloc(n, sizeof(*r->times))) == NULL)
-		return cfg_fail(p, s, "out of memory");
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		v = config_setting_get_string(e);
-		if ((st = timewin_parse(v, &r->times[i])) != TIMEWIN_OK)
-			return cfg_fail(p, e, "time: \"%s\": %s", v,
-			    timewin_strerror(st));
-		r->ntimes = i + 1;
-	}
+	if (i == 0 && (r->times = calloc(n, sizeof(*r->times))) == NULL)
+		return cfg_fail(p, e, "out of memory");
+	if ((st = timewin_parse(v, &r->times[i])) != TIMEWIN_OK)
+		return cfg_fail(p, e, "time: \"%s\": %s", v,
+		    timewin_strerror(st));
+	r->ntimes = i + 1;
 	return 0;
 }
 
 /* auth: how the client authenticated, "username" or "none". */
 static int
-parse_auths(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+auth_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
 {
-	const config_setting_t *e;
-	const char *v;
-	int i;
+	struct acl_rule *r = arg;
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
-	    i++) {
-		v = config_setting_get_string(e);
-		if (strcmp(v, "username") == 0)
-			r->auths |= ACL_AUTH_PASSWORD;
-		else if (strcmp(v, "none") == 0)
-			r->auths |= ACL_AUTH_NONE;
-		else
-			return cfg_fail(p, e, "auth: unknown method \"%s\" "
-			    "(\"username\" or \"none\")", v);
-	}
-	if (i == 0)
-		return cfg_fail(p, s, "auth: an empty list would never match");
+	(void)i;
+	(void)n;
+	if (strcmp(v, "username") == 0)
+		r->auths |= ACL_AUTH_PASSWORD;
+	else if (strcmp(v, "none") == 0)
+		r->auths |= ACL_AUTH_NONE;
+	else
+		return cfg_fail(p, e, "auth: unknown method \"%s\" "
+		    "(\"username\" or \"none\")", v);
 	return 0;
 }
+
+struct listeners_out {
+	struct acl_rule		*r;
+	const struct config	*c;
+};
 
 /*
  * listeners: addresses as written in `listen` (compared as addresses);
  * one that is not a listener of this configuration is an error.
  */
 static int
-parse_listeners(struct cfg_pctx *p, const config_setting_t *s,
-    struct acl_rule *r, const struct config *c)
+listener_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
 {
-	const config_setting_t *e;
-	const char *v;
+	struct listeners_out *o = arg;
+	struct acl_rule *r = o->r;
 	socklen_t len;
-	size_t i, k, n;
+	size_t k;
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	if ((n = (size_t)config_setting_length(s)) == 0)
-		return cfg_fail(p, s, "listeners: an empty list would never "
-		    "match");
-	if ((r->listeners = calloc(n, sizeof(*r->listeners))) == NULL)
-		return cfg_fail(p, s, "out of memory");
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		v = config_setting_get_string(e);
-		if (addr_parse_sockaddr(v, &r->listeners[i], &len) != ADDR_OK)
-			return cfg_fail(p, e, "listeners: \"%s\" is not a "
-			    "numeric address:port or [ipv6]:port", v);
-		for (k = 0; k < c->nlisten; k++)
-			if (addr_equal((const struct sockaddr *)
-			    &c->listen[k].ss,
-			    (const struct sockaddr *)&r->listeners[i]))
-				break;
-		if (k == c->nlisten)
-			return cfg_fail(p, e, "listeners: \"%s\" is not one "
-			    "of the addresses in listen", v);
-		r->nlisteners = i + 1;
-	}
+	if (i == 0 && (r->listeners = calloc(n, sizeof(*r->listeners))) ==
+	    NULL)
+		return cfg_fail(p, e, "out of memory");
+	if (addr_parse_sockaddr(v, &r->listeners[i], &len) != ADDR_OK)
+		return cfg_fail(p, e, "listeners: \"%s\" is not a numeric "
+		    "address:port or [ipv6]:port", v);
+	for (k = 0; k < o->c->nlisten; k++)
+		if (addr_equal((const struct sockaddr *)&o->c->listen[k].ss,
+		    (const struct sockaddr *)&r->listeners[i]))
+			break;
+	if (k == o->c->nlisten)
+		return cfg_fail(p, e, "listeners: \"%s\" is not one of the "
+		    "addresses in listen", v);
+	r->nlisteners = i + 1;
 	return 0;
 }
 
 static int
-parse_commands(struct cfg_pctx *p, const config_setting_t *s,
-    struct acl_rule *r)
+command_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
 {
-	const config_setting_t *e;
-	const char *v;
-	int i;
+	struct acl_rule *r = arg;
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
-	    i++) {
-		v = config_setting_get_string(e);
-		if (strcmp(v, "connect") == 0)
-			/* A look-up answers to the rules of connecting. */
-			r->commands |= ACL_CMD_CONNECT | ACL_CMD_RESOLVE;
-		else if (strcmp(v, "bind") == 0)
-			r->commands |= ACL_CMD_BIND;
-		else if (strcmp(v, "udp") == 0)
-			r->commands |= ACL_CMD_UDP;
-		else
-			return cfg_fail(p, e,
-			    "commands: unknown command \"%s\" "
-			    "(\"connect\", \"bind\" or \"udp\")", v);
-	}
+	(void)i;
+	(void)n;
+	if (strcmp(v, "connect") == 0)
+		/* A look-up answers to the rules of connecting. */
+		r->commands |= ACL_CMD_CONNECT | ACL_CMD_RESOLVE;
+	else if (strcmp(v, "bind") == 0)
+		r->commands |= ACL_CMD_BIND;
+	else if (strcmp(v, "udp") == 0)
+		r->commands |= ACL_CMD_UDP;
+	else
+		return cfg_fail(p, e, "commands: unknown command \"%s\" "
+		    "(\"connect\", \"bind\" or \"udp\")", v);
 	return 0;
 }
 
@@ -169,34 +180,25 @@ parse_commands(struct cfg_pctx *p, const config_setting_t *s,
  * patterns as in upstreams.
  */
 static int
-parse_to(struct cfg_pctx *p, const config_setting_t *s, struct acl_rule *r)
+to_elem(struct cfg_pctx *p, const config_setting_t *e, const char *v,
+    size_t i, size_t n, void *arg)
 {
-	const config_setting_t *e;
-	const char *v;
-	size_t i, n;
+	struct acl_rule *r = arg;
 
-	if (cfg_check_string_list(p, s) == -1)
-		return -1;
-	if ((n = (size_t)config_setting_length(s)) == 0)
-		return 0;
-	if ((r->to = calloc(n, sizeof(*r->to))) == NULL ||
-	    (r->to_names = calloc(n, sizeof(*r->to_names))) == NULL)
-		return cfg_fail(p, s, "out of memory");
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		v = config_setting_get_string(e);
-		if (strcmp(v, "self") == 0)
-			r->to_self = true;
-		else if (addr_parse_cidr(v, &r->to[r->nto]) == ADDR_OK)
-			r->nto++;
-		else if (!cfg_name_pattern_ok(v) ||
-		    strspn(v, "0123456789.") == strlen(v))	/* a bad IPv4 */
-			return cfg_fail(p, e, "to: \"%s\" is not an address, "
-			    "a network (a.b.c.d/n, ipv6/n), a name, "
-			    "\"*.suffix\" or \"self\"", v);
-		else if ((r->to_names[r->nto_names++] = strdup(v)) == NULL)
-			return cfg_fail(p, e, "out of memory");
-	}
+	if (i == 0 && ((r->to = calloc(n, sizeof(*r->to))) == NULL ||
+	    (r->to_names = calloc(n, sizeof(*r->to_names))) == NULL))
+		return cfg_fail(p, e, "out of memory");
+	if (strcmp(v, "self") == 0)
+		r->to_self = true;
+	else if (addr_parse_cidr(v, &r->to[r->nto]) == ADDR_OK)
+		r->nto++;
+	else if (!cfg_name_pattern_ok(v) ||
+	    strspn(v, "0123456789.") == strlen(v))	/* a bad IPv4 */
+		return cfg_fail(p, e, "to: \"%s\" is not an address, a "
+		    "network (a.b.c.d/n, ipv6/n), a name, \"*.suffix\" or "
+		    "\"self\"", v);
+	else if ((r->to_names[r->nto_names++] = strdup(v)) == NULL)
+		return cfg_fail(p, e, "out of memory");
 	return 0;
 }
 
@@ -318,6 +320,7 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r,
 	static const char *const keys[] = { "name", "action", "from", "users",
 	    "to", "ports", "commands", "groups", "time", "auth", "limits",
 	    "listeners", NULL };
+	struct listeners_out lo = { r, c };
 	const config_setting_t *s;
 	char action[16];
 
@@ -341,7 +344,7 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r,
 	    cfg_parse_nets(p, s, &r->from, &r->nfrom) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "to")) != NULL &&
-	    parse_to(p, s, r) == -1)
+	    walk_list(p, s, "to", true, to_elem, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "users")) != NULL &&
 	    parse_names(p, s, "users", &r->users, &r->nusers) == -1)
@@ -350,22 +353,22 @@ parse_rule(struct cfg_pctx *p, const config_setting_t *g, struct acl_rule *r,
 	    parse_names(p, s, "groups", &r->groups, &r->ngroups) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "time")) != NULL &&
-	    parse_times(p, s, r) == -1)
+	    walk_list(p, s, "time", false, time_elem, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "auth")) != NULL &&
-	    parse_auths(p, s, r) == -1)
+	    walk_list(p, s, "auth", false, auth_elem, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "ports")) != NULL &&
 	    cfg_parse_ports(p, s, &r->ports, &r->nports) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "commands")) != NULL &&
-	    parse_commands(p, s, r) == -1)
+	    walk_list(p, s, "commands", true, command_elem, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "limits")) != NULL &&
 	    parse_rule_limits(p, s, r) == -1)
 		return -1;
 	if ((s = config_setting_get_member(g, "listeners")) != NULL &&
-	    parse_listeners(p, s, r, c) == -1)
+	    walk_list(p, s, "listeners", false, listener_elem, &lo) == -1)
 		return -1;
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "request.h"
 #include "sgio.h"
 #include "stats.h"
+#include "svcthread.h"
 #include "usage.h"
 
 #define REQ_TIMEOUT_MS	2000
@@ -33,7 +34,7 @@
 
 static int lfd = -1;
 static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static pthread_t thread;
+static struct svcthread svc = SVCTHREAD_INITIALIZER;
 
 static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rl_cond = PTHREAD_COND_INITIALIZER;
@@ -364,7 +365,6 @@ control_main(void *arg)
 	int fd;
 
 	(void)arg;
-	log_set_tag("control");
 	for (;;) {
 		if (poll(&pfd, 1, -1) == -1)
 			continue;
@@ -379,14 +379,8 @@ control_main(void *arg)
 int
 control_start(void)
 {
-	int rc;
-
 	if (lfd == -1)
 		return 0;
-	if ((rc = pthread_create(&thread, NULL, control_main, NULL)) != 0) {
-		errno = rc;
-		return -1;
-	}
-	pthread_detach(thread);
-	return 0;
+	/* No stop pipe: it answers until the process exits. */
+	return svcthread_start(&svc, "control", control_main, NULL);
 }

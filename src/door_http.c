@@ -69,12 +69,13 @@ http_door_error(struct http_door *d, unsigned status, const char *text,
 	char msg[512];
 	int n;
 
+	/* d->hr is parsed unless close (then the head may be garbage). */
 	n = snprintf(msg, sizeof(msg), "HTTP/1.1 %u %s\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n%s%s"
 	    "Via: 1.1 sixgate\r\n\r\n%s\n", status, reason(status),
 	    strlen(text) + 1, status == 407 ? "Proxy-Authenticate: Basic "
 	    "realm=\"sixgate\"\r\n" : "", close ? "Connection: close\r\n" :
-	    "", text);
+	    d->hr.head.minor == 0 ? "Connection: keep-alive\r\n" : "", text);
 	d->status = status;
 	if (close)
 		d->keep = false;
@@ -185,7 +186,7 @@ login_refused(struct http_door *d, const char *why)
 	if (why != NULL)
 		log_info("proxy login: %s", why);
 	(void)http_door_error(d, 407, "proxy authentication required",
-	    http_door_has_body(d) || d->hr.head.conn_close);
+	    http_door_has_body(d) || !http_keep_alive(&d->hr.head));
 	return -1;
 }
 
@@ -277,7 +278,8 @@ reply_rep(void *ctx, uint8_t rep, const struct sockaddr *bnd)
 	}
 	status = status_of_rep(rep, &text);
 	return http_door_error(d, status, text, d->hr.method ==
-	    HTTP_M_CONNECT || http_door_has_body(d) || d->hr.head.conn_close);
+	    HTTP_M_CONNECT || http_door_has_body(d) ||
+	    !http_keep_alive(&d->hr.head));
 }
 
 static int
@@ -304,7 +306,7 @@ run_one(struct http_door *d)
 	char m[ESCAPE_LEN(16)];
 
 	fill_dest(d);
-	d->keep = d->hr.head.minor == 1 && !d->hr.head.conn_close;
+	d->keep = http_keep_alive(&d->hr.head);
 	d->nreq = 0;
 	if (d->hr.method == HTTP_M_CONNECT) {
 		r->door = &http_connect_door;
@@ -350,7 +352,8 @@ door_http_run(struct request *r)
 				break;
 		}
 		d->pending = false;
-		d->keep = !http_door_has_body(d) && !d->hr.head.conn_close;
+		d->keep = !http_door_has_body(d) &&
+		    http_keep_alive(&d->hr.head);
 		if (http_door_login(d) == 0)
 			run_one(d);
 		else

@@ -22,8 +22,6 @@
 #include "log.h"
 #include "sgio.h"
 
-enum body_kind { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_CLOSE };
-
 /* One relay: where it stands and how it ended. */
 struct fwd {
 	struct http_door	*d;
@@ -348,23 +346,10 @@ read_response(struct fwd *f, struct http_response *res)
 	}
 }
 
-static enum body_kind
-body_kind(const struct http_door *d, const struct http_response *res)
-{
-	if (d->hr.method == HTTP_M_HEAD || res->code < 200 ||
-	    res->code == 204 || res->code == 304)
-		return BODY_NONE;
-	if (res->head.chunked)
-		return BODY_CHUNKED;
-	if (res->head.has_length)
-		return BODY_LENGTH;
-	return BODY_CLOSE;
-}
-
 /* The response head to the client, hop-by-hop fields removed. */
 static int
 send_response_head(struct fwd *f, const struct http_response *res,
-    enum body_kind kind)
+    enum http_body kind)
 {
 	struct http_door *d = f->d;
 	const uint8_t *b = d->up.b;
@@ -384,9 +369,13 @@ send_response_head(struct fwd *f, const struct http_response *res,
 			add_span(&o, b, res->head.f[i].value);
 			adds(&o, "\r\n");
 		}
-	if (kind == BODY_CHUNKED && d->hr.head.minor == 1)
+	if (kind == HTTP_BODY_CHUNKED && d->hr.head.minor == 1)
 		adds(&o, "Transfer-Encoding: chunked\r\n");
-	adds(&o, d->keep ? "" : "Connection: close\r\n");
+	/* HTTP/1.0 persists only when told so (RFC 9112 section 9.3). */
+	if (!d->keep)
+		adds(&o, "Connection: close\r\n");
+	else if (d->hr.head.minor == 0)
+		adds(&o, "Connection: keep-alive\r\n");
 	adds(&o, "Via: 1.1 sixgate\r\n\r\n");
 	if (o.full)
 		return failed(f, false, EMSGSIZE);
@@ -399,7 +388,7 @@ forward_one(struct fwd *f)
 {
 	struct http_door *d = f->d;
 	struct http_response res;
-	enum body_kind kind;
+	enum http_body kind;
 	int rc = 0;
 
 	if (forward_request(f) == -1 || read_response(f, &res) == -1) {
@@ -412,20 +401,20 @@ forward_one(struct fwd *f)
 			    "not answer in HTTP/1.x", true);
 		return -1;
 	}
-	kind = body_kind(d, &res);
-	if (kind == BODY_CLOSE || d->hr.head.minor == 0)
+	kind = http_response_body(d->hr.method, &res);
+	if (!http_client_persists(&d->hr.head, kind))
 		d->keep = false;
 	if (send_response_head(f, &res, kind) == -1)
 		return -1;
 	d->status = res.code;
 	f->up_keep = res.head.minor == 1 && !res.head.conn_close &&
-	    kind != BODY_CLOSE;
+	    kind != HTTP_BODY_CLOSE;
 	http_buf_consume(&d->up, res.head.len);
-	if (kind == BODY_CHUNKED)
+	if (kind == HTTP_BODY_CHUNKED)
 		rc = pass_chunked(f, &d->up, d->hr.head.minor == 0);
-	else if (kind == BODY_LENGTH)
+	else if (kind == HTTP_BODY_LENGTH)
 		rc = pass_length(f, &d->up, res.head.length);
-	else if (kind == BODY_CLOSE)
+	else if (kind == HTTP_BODY_CLOSE)
 		rc = pass_until_close(f);
 	if (rc == -1)
 		d->keep = false;
@@ -455,7 +444,7 @@ next_request(struct fwd *f)
 			d->keep = false;
 			return false;
 		}
-		d->keep = d->hr.head.minor == 1 && !d->hr.head.conn_close;
+		d->keep = http_keep_alive(&d->hr.head);
 		if (!up_idle(f) || !http_door_same(d)) {
 			d->pending = true;
 			return false;

@@ -582,3 +582,34 @@ http_status_code(enum http_status st)
 		return 400;
 	}
 }
+
+enum http_body
+http_response_body(enum http_method m, const struct http_response *res)
+{
+	if (m == HTTP_M_HEAD || res->code < 200 || res->code == 204 ||
+	    res->code == 304)
+		return HTTP_BODY_NONE;
+	if (res->head.chunked)
+		return HTTP_BODY_CHUNKED;
+	if (res->head.has_length)
+		return HTTP_BODY_LENGTH;
+	return HTTP_BODY_CLOSE;
+}
+
+bool
+http_keep_alive(const struct http_head *h)
+{
+	if (h->conn_close)
+		return false;
+	return h->minor >= 1 || h->conn_keep;
+}
+
+bool
+http_client_persists(const struct http_head *req, enum http_body body)
+{
+	if (!http_keep_alive(req) || body == HTTP_BODY_CLOSE)
+		return false;
+	if (req->minor == 0 && (body == HTTP_BODY_CHUNKED || req->has_te))
+		return false;
+	return true;
+}

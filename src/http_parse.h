@@ -148,6 +148,37 @@ bool	http_field_is(const uint8_t *buf, const struct http_field *f,
 bool	http_hop_by_hop(const uint8_t *buf, const struct http_head *h,
 	    size_t i);
 
+/* How a response's body ends (RFC 9112 section 6.3). */
+enum http_body {
+	HTTP_BODY_NONE,		/* HEAD, 1xx, 204, 304: no body */
+	HTTP_BODY_LENGTH,	/* Content-Length */
+	HTTP_BODY_CHUNKED,	/* Transfer-Encoding: chunked */
+	HTTP_BODY_CLOSE		/* until the sender closes */
+};
+
+/* The body of res, the response to a request of method m. */
+enum http_body http_response_body(enum http_method m,
+	    const struct http_response *res);
+
+/*
+ * The sender of h asks for the connection to go on after this message
+ * (RFC 9112 section 9.3): HTTP/1.1 unless Connection lists "close";
+ * HTTP/1.0 only when Connection lists "keep-alive" (and not "close").
+ */
+bool	http_keep_alive(const struct http_head *h);
+
+/*
+ * The client's connection goes on after the response to its request
+ * req, whose body the client gets as body: the client asked
+ * (http_keep_alive), the response's end is known without a close (not
+ * HTTP_BODY_CLOSE; for HTTP/1.0, which gets a chunked body decoded and
+ * ended by the close, not HTTP_BODY_CHUNKED either), and an HTTP/1.0
+ * request had no Transfer-Encoding (RFC 9112 section 6.1: faulty
+ * framing, close after it).
+ */
+bool	http_client_persists(const struct http_head *req,
+	    enum http_body body);
+
 /* The status code an error answers (400, 414, 431, 501, 505). */
 unsigned http_status_code(enum http_status st);
 

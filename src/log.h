@@ -19,7 +19,8 @@ void	log_to_syslog(void);
 void	log_set_tag(const char *tag);
 int	log_verbose(void);
 
-/* log_warn appends ": strerror(errno)"; log_warnx does not. */
+/* log_warn appends ": strerror(errno)"; log_warnx does not.  Every call
+ * leaves errno as it found it, so a caller may still read it afterwards. */
 void	log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_info(const char *fmt, ...) LOG_PRINTF(1, 2);

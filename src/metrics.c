@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "sgio.h"
 #include "sock.h"
 #include "stats.h"
+#include "svcthread.h"
 
 #define COMPLAIN_MS	10000	/* one log line per interval, not per peer */
 
@@ -296,7 +296,6 @@ metrics_main(void *arg)
 	struct conn *k;
 	int i, n, timeout;
 
-	log_set_tag("metrics");
 	for (;;) {
 		n = poll_set(sv, pfd, &timeout);
 		if (poll(pfd, (nfds_t)n, timeout) == -1)
@@ -323,9 +322,9 @@ metrics_main(void *arg)
 int
 metrics_start(void)
 {
+	static struct svcthread svc = SVCTHREAD_INITIALIZER;
 	struct server *sv;
-	pthread_t thread;
-	int i, rc;
+	int i;
 
 	if (lfd == -1)
 		return 0;
@@ -334,11 +333,10 @@ metrics_start(void)
 		return -1;
 	for (i = 0; i < METRICS_CONNS; i++)
 		sv->conn[i].fd = -1;
-	if ((rc = pthread_create(&thread, NULL, metrics_main, sv)) != 0) {
+	/* No stop pipe: the thread runs until the process exits. */
+	if (svcthread_start(&svc, "metrics", metrics_main, sv) == -1) {
 		free(sv);
-		errno = rc;
 		return -1;
 	}
-	pthread_detach(thread);
 	return 0;
 }

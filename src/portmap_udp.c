@@ -19,10 +19,8 @@
 #include "sgconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +37,7 @@
 #include "request.h"
 #include "sgio.h"
 #include "socks5.h"
+#include "svcthread.h"
 
 #define MAPS_MAX	64
 #define DGRAM_MAX	65535
@@ -67,9 +66,7 @@ struct map {
 /* Written by main before the thread starts and after it is joined. */
 static struct map maps[MAPS_MAX];
 static size_t nmaps;
-static int wake[2] = { -1, -1 };
-static pthread_t thread;
-static bool running;
+static struct svcthread svc = SVCTHREAD_INITIALIZER;
 static uint64_t next_id = 1;		/* this thread's only */
 static int64_t said_fds;
 /* The tag lines of this thread have between flows (none in main's). */
@@ -114,7 +111,7 @@ portmap_udp_open(const struct config *c, char *err, size_t errlen)
 		if (c->listen[i].udp && open_one(&c->listen[i], err, errlen)
 		    == -1)
 			goto fail;
-	if (nmaps > 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+	if (nmaps > 0 && svcthread_open(&svc) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -371,8 +368,7 @@ udp_loop(void *arg)
 	int wait;
 
 	(void)arg;
-	home_tag = "portmap-udp";
-	log_set_tag(home_tag);
+	home_tag = "portmap-udp";	/* svcthread_start's tag */
 	pfd = calloc(cap, sizeof(*pfd));
 	who = calloc(cap, sizeof(*who));
 	buf = malloc(DGRAM_MAX);
@@ -382,7 +378,7 @@ udp_loop(void *arg)
 	}
 	for (;;) {
 		wait = expire(sgio_now_ms(), idle_ms());
-		pfd[0].fd = wake[0];
+		pfd[0].fd = svcthread_stopfd(&svc);
 		pfd[0].events = POLLIN;
 		n = 1;
 		for (i = 0; i < nmaps; i++) {
@@ -423,39 +419,23 @@ out:
 int
 portmap_udp_start(void)
 {
-	int rc;
-
 	if (nmaps == 0)
 		return 0;
-	if ((rc = pthread_create(&thread, NULL, udp_loop, NULL)) != 0) {
-		errno = rc;
-		return -1;
-	}
-	running = true;
-	return 0;
+	return svcthread_start(&svc, "portmap-udp", udp_loop, NULL);
 }
 
 void
 portmap_udp_stop(void)
 {
-	char c = 1;
 	size_t i;
 
 	if (nmaps == 0)
 		return;
-	if (running) {
-		/* A full pipe already wakes the thread. */
-		if (write(wake[1], &c, 1) < 0)
-			c = 0;
-		pthread_join(thread, NULL);
-		running = false;
-	}
+	svcthread_stop(&svc);
 	for (i = 0; i < nmaps; i++) {
 		while (maps[i].nflows > 0)
 			flow_end(&maps[i], maps[i].nflows - 1, "shutdown");
 		close(maps[i].fd);
 	}
 	nmaps = 0;
-	close(wake[0]);
-	close(wake[1]);
 }

@@ -243,24 +243,24 @@ request_allow_dest(struct request *r, const struct sockaddr *dest)
  */
 static enum acl_reach
 udp_reach(struct acl_query *q, const struct config *c, int32_t *left,
-    int *stop)
+    int *stop, int *allow)
 {
 	q->name = NULL;
 	q->dest = NULL;
 	q->port = 0;
 	q->port_any = true;
-	return acl_reach_left(c->rules, c->nrules, q, stop, left);
+	return acl_reach_left(c->rules, c->nrules, q, stop, left, allow);
 }
 
 bool
-request_allow_udp(struct request *r)
+request_allow_udp(struct request *r, int *rule)
 {
 	struct acl_query q;
 	int32_t left;
 	int stop;
 
 	request_query_init(r, &q);
-	if (udp_reach(&q, r->cfg, &left, &stop) == ACL_REACH_NONE) {
+	if (udp_reach(&q, r->cfg, &left, &stop, rule) == ACL_REACH_NONE) {
 		log_denied(r, NULL, stop);
 		return false;
 	}
@@ -609,7 +609,7 @@ request_still_allowed(const struct request *r, const struct config *c)
 		q.groupsz = sizeof(groups[0]);
 	}
 	if (r->cmd == S5_CMD_UDP_ASSOCIATE)
-		return udp_reach(&q, c, NULL, &k) != ACL_REACH_NONE;
+		return udp_reach(&q, c, NULL, &k, NULL) != ACL_REACH_NONE;
 	q.dest = r->have_ruled ? (const struct sockaddr *)&r->ruled : NULL;
 	q.port = r->dest.port;
 	k = acl_match(c->rules, c->nrules, &q);

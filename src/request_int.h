@@ -53,9 +53,10 @@ bool	request_allow_dest(struct request *r, const struct sockaddr *dest);
  * Rules for a UDP association, before it opens (its datagrams are
  * checked one by one in udp.c): does some rule allow this client UDP
  * now, to some destination?  Sets r->deadline to when the last such
- * rule's time windows close.  Logs a refusal.
+ * rule's time windows close, and *rule to the first of them (the one
+ * whose max_relays the association counts against).  Logs a refusal.
  */
-bool	request_allow_udp(struct request *r);
+bool	request_allow_udp(struct request *r, int *rule);
 
 /*
  * The destination as routes see it: returns the name, or NULL and the
@@ -87,6 +88,12 @@ bool	request_take_fds(struct request *r, int n);
  * true when allowed or nothing limits it; released by request_run.
  */
 bool	request_limits_admit(struct request *r);
+/*
+ * A UDP association is one relay against max_relays of rule k (from
+ * request_allow_udp), as request_limits_admit; the rule's other limits
+ * do not apply to it (its datagrams are neither shaped nor counted).
+ */
+bool	request_limits_admit_udp(struct request *r, int k);
 /* The limits of r's relay for relay_run (lim filled), or NULL. */
 const struct relay_limit *request_limits_relay(struct request *r,
 	    struct relay_limit *lim);

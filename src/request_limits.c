@@ -1,8 +1,9 @@
 /*
  * request_limits.c - the request core's side of the rules' `limits`
  * (usage.h): admitting a relay under the rule that allowed it, and the
- * grants its pump asks for.  CONNECT and BIND relays only: a UDP
- * association is neither counted nor shaped.
+ * grants its pump asks for.  A UDP association counts as one relay
+ * against max_relays of the first rule that allows the client UDP, and
+ * is neither shaped nor counted against a quota.
  */
 #include "sgconfig.h"
 
@@ -78,31 +79,56 @@ log_refusal(const struct request *r, int k, const char *subject,
 		break;
 	}
 	log_info("%s to %s denied by the limits of rule %d%s%s%s (line %d) "
-	    "for %s: %s", r->cmd == S5_CMD_BIND ? "bind" : "connect",
+	    "for %s: %s", r->cmd == S5_CMD_BIND ? "bind" :
+	    r->cmd == S5_CMD_UDP_ASSOCIATE ? "udp associate" : "connect",
 	    r->dest_str, k + 1, ru->name[0] ? " (" : "", ru->name,
 	    ru->name[0] ? ")" : "", ru->line, who, why);
+}
+
+/* One more relay of r's subject under rule k, with limits lim. */
+static bool
+admit(struct request *r, int k, const struct acl_limits *lim)
+{
+	const struct acl_rule *ru = &r->cfg->rules[k];
+	enum usage_status st;
+	char rule[USAGE_RULELEN], subject[USAGE_SUBJLEN];
+	time_t until;
+	uint64_t n;
+
+	usage_rule_key(ru, k, rule, sizeof(rule));
+	subject_of(r, subject, sizeof(subject));
+	st = usage_admit(rule, subject, lim, time(NULL), &r->lease, &until,
+	    &n);
+	if (st == USAGE_OK)
+		return true;
+	log_refusal(r, k, subject, st, until, n);
+	return false;
 }
 
 bool
 request_limits_admit(struct request *r)
 {
 	const struct acl_rule *ru;
-	enum usage_status st;
-	char rule[USAGE_RULELEN], subject[USAGE_SUBJLEN];
-	time_t until;
-	uint64_t n;
 
 	if (r->rule < 0 || !(ru = &r->cfg->rules[r->rule])->has_limits ||
 	    r->lease.e != NULL)
 		return true;
-	usage_rule_key(ru, r->rule, rule, sizeof(rule));
-	subject_of(r, subject, sizeof(subject));
-	st = usage_admit(rule, subject, &ru->limits, time(NULL), &r->lease,
-	    &until, &n);
-	if (st == USAGE_OK)
+	return admit(r, r->rule, &ru->limits);
+}
+
+bool
+request_limits_admit_udp(struct request *r, int k)
+{
+	struct acl_limits lim;
+
+	if (k < 0 || r->cfg->rules[k].limits.max_relays == 0 ||
+	    r->lease.e != NULL)
 		return true;
-	log_refusal(r, r->rule, subject, st, until, n);
-	return false;
+	/* max_relays only: a lease without rates or quota limits nothing. */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_relays = r->cfg->rules[k].limits.max_relays;
+	lim.period = r->cfg->rules[k].limits.period;
+	return admit(r, k, &lim);
 }
 
 static uint64_t

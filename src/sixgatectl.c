@@ -7,13 +7,14 @@
 #include "sgconfig.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include "sgio.h"
 
 #define DEFAULT_SOCKET	"/run/sixgate/control.sock"
 #define TIMEOUT_MS	15000	/* reload may take up to 10 s */
@@ -89,19 +90,18 @@ static int
 read_answer(int fd, const char *sock, int json)
 {
 	char buf[8192], *nl;
-	struct pollfd pfd = { fd, POLLIN, 0 };
 	int status = -1;
 	size_t len = 0;
 	ssize_t r;
 
 	for (;;) {
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0) {
+		/* TIMEOUT_MS without a byte is no answer. */
+		r = sgio_recv_some(&sgio_libc, fd, buf + len,
+		    sizeof(buf) - 1 - len, sgio_now_ms() + TIMEOUT_MS);
+		if (r == -1 && errno == ETIMEDOUT) {
 			fprintf(stderr, "sixgatectl: %s: no answer\n", sock);
 			exit(2);
 		}
-		r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (r == -1 && errno == EINTR)
-			continue;
 		if (r == -1) {
 			fprintf(stderr, "sixgatectl: %s: %s\n", sock,
 			    strerror(errno));

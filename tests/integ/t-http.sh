@@ -6,7 +6,8 @@
 # with wrong ones, and the daemon goes on), 403 for a destination a rule
 # denies, 502 for a name that does not resolve, keep-alive (two requests
 # on one connection to the destination, a chunked upload arriving
-# intact), hop-by-hop fields removed, Via added, the access lines.
+# intact; HTTP/1.0 with and without "Connection: keep-alive"),
+# hop-by-hop fields removed, Via added, the access lines.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
@@ -105,6 +106,56 @@ after=$(wc -l < "$SG_TMP/conns4")
 [ $((after - before)) -eq 1 ] ||
 	sg_fail "keep-alive: $((after - before)) connections to the server, want 1"
 sg_info "ok: keep-alive"
+
+# HTTP/1.0 (RFC 9112 section 9.3): with "Connection: keep-alive" the
+# connection goes on (a 407 first, then two requests to one server
+# connection), each answer saying "Connection: keep-alive"; without it,
+# the answer says "Connection: close" and the proxy closes.
+before=$(wc -l < "$SG_TMP/conns4")
+out=$(timeout 30 "$SG_PY" - "$HP4" "$WEB4" <<'PY' 2>&1
+import base64, socket, sys
+hp, web = int(sys.argv[1]), sys.argv[2]
+auth = "Proxy-Authorization: Basic %s\r\n" % base64.b64encode(b"alice:s3cret").decode()
+def ask(s, path, extra):
+    s.sendall(("GET http://127.0.0.1:%s%s HTTP/1.0\r\n%s\r\n" % (web, path, extra)).encode())
+    b = b""
+    while b"\r\n\r\n" not in b:
+        x = s.recv(4096)
+        if not x:
+            sys.exit("%s: closed after %r" % (path, b))
+        b += x
+    head, body = b.split(b"\r\n\r\n", 1)
+    lines = head.decode().lower().split("\r\n")
+    n = [int(l.split(":")[1]) for l in lines if l.startswith("content-length:")][0]
+    while len(body) < n:
+        body += s.recv(4096)
+    return lines[0].split()[1], lines, body
+def conn_is(lines, want):
+    return "connection: " + want in lines
+ka = "Connection: keep-alive\r\n"
+s = socket.create_connection(("127.0.0.1", hp), timeout=10)
+code, lines, _ = ask(s, "/ka0", ka)
+if code != "407" or not conn_is(lines, "keep-alive"):
+    sys.exit("407 to keep-alive: %s %r" % (code, lines))
+for path in ("/ka1", "/ka2"):
+    code, lines, body = ask(s, path, ka + auth)
+    if code != "200" or body != ("hello %s\n" % path).encode() or not conn_is(lines, "keep-alive"):
+        sys.exit("%s: %s %r %r" % (path, code, lines, body))
+s.close()
+s = socket.create_connection(("127.0.0.1", hp), timeout=10)
+code, lines, body = ask(s, "/ka3", auth)
+if code != "200" or not conn_is(lines, "close") or s.recv(1) != b"":
+    sys.exit("/ka3 without keep-alive: %s %r, or not closed" % (code, lines))
+print("ok")
+PY
+)
+[ "$out" = ok ] || sg_fail "HTTP/1.0 keep-alive: $out"
+after=$(wc -l < "$SG_TMP/conns4")
+[ $((after - before)) -eq 2 ] ||
+	sg_fail "HTTP/1.0 keep-alive: $((after - before)) connections to the server, want 2"
+sg_log_wait "requests=2" 10 2 ||
+	sg_fail "HTTP/1.0 keep-alive: no access line with requests=2"
+sg_info "ok: HTTP/1.0 keep-alive"
 
 # A chunked upload, then a GET on the same connections.
 head -c 300000 /dev/urandom > "$SG_TMP/up.bin"

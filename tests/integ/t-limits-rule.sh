@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-limits-rule.sh - the limits block of a rule: bandwidth_down shapes a
 # user's download (and not another user's), max_relays = 1 refuses a
-# second relay with 0x02 while the first is open, a quota cuts a
+# second relay with 0x02 while the first is open (a UDP association
+# counts as one relay, refused the same way), a quota cuts a
 # download (end=quota) and refuses the next request, and sixgatectl
 # quota shows use and limit (text, USER, --json).
 set -u
@@ -64,6 +65,52 @@ touch "$SG_TMP/release"
 sg_log_wait "access user=olga cmd=connect" 10 2 || sg_fail "the first relay did not end"
 sg_socks_rep 0x00 third --proxy "127.0.0.1:$SG_PORT4" --user olga \
     --password '0lg4-pw' --dest "127.0.0.1:$ECHO" --data hi --echo-check
+
+# (2b) max_relays = 1 counts UDP associations too: a second association
+# while the first lives is refused (0x02, logged), so is a CONNECT; once
+# the first has ended (its access line), the next one is admitted.
+out=$(timeout 30 "$SG_PY" - "$SG_PORT4" "$SG_LOG" "$ECHO" <<'PY' 2>&1
+import socket, sys, time
+port, log, echo = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+def recv_exact(s, n):
+    b = b""
+    while len(b) < n:
+        x = s.recv(n - len(b))
+        if not x:
+            sys.exit("closed after %r" % b)
+        b += x
+    return b
+def ask(cmd, dport):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"\x05\x01\x02")
+    if recv_exact(s, 2) != b"\x05\x02":
+        sys.exit("method refused")
+    s.sendall(b"\x01\x04olga\x070lg4-pw")
+    if recv_exact(s, 2) != b"\x01\x00":
+        sys.exit("login refused")
+    s.sendall(bytes([5, cmd, 0, 1, 127, 0, 0, 1]) + dport.to_bytes(2, "big"))
+    rep = recv_exact(s, 10)[1]
+    return s, rep
+def udp_done():	# the admitted association's access line
+    return any(" access user=olga cmd=udp" in l and " rep=0x00 " in l
+               for l in open(log))
+first, r1 = ask(3, 0)
+second, r2 = ask(3, 0)
+tcp, r3 = ask(1, echo)
+print("first=%d second=%d connect=%d" % (r1, r2, r3))
+first.close()
+end = time.time() + 10
+while not udp_done() and time.time() < end:
+    time.sleep(0.05)
+third, r4 = ask(3, 0)
+print("after=%d" % r4)
+PY
+)
+[ "$out" = "$(printf 'first=0 second=2 connect=2\nafter=0')" ] ||
+	sg_fail "max_relays with UDP associations: $out"
+grep -q "udp associate to .* denied by the limits of rule 2 .*olga: 1 relays already open (max_relays)" "$SG_LOG" ||
+	sg_fail "no log line for the max_relays refusal of a UDP association"
+sg_info "ok: max_relays counts UDP associations"
 
 # (3) a quota of 300000 cuts a 1 MB download
 download quota quinn 'Qu1nn-pw' "$BIG"

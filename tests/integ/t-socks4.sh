@@ -33,32 +33,37 @@ sg_start
 SIXGATED=$PL_SIXGATED
 [ -n "$SG_PORT4" ] && [ -n "$SG_PORT6" ] || sg_fail "listener ports not found in the log"
 
-# SOCKS4A: the name goes to the gateway, which finds ::1 only.
-sg_curl -o "$SG_TMP/out6" -x "socks4a://127.0.0.1:$SG_PORT4" \
-    "http://web6.sgtest:$WEB6/index.html" 2> "$SG_TMP/curl6.err" || {
-	cat "$SG_TMP/curl6.err" >&2
-	sg_fail "curl --socks4a to web6.sgtest (::1 only) failed"
+# Is there an access line holding every ;-separated field of $1?
+access_has() {
+	local lines f fields
+	lines=$(grep -F " access " "$SG_LOG")
+	IFS=';' read -ra fields <<< "$1"
+	for f in "${fields[@]}"; do
+		lines=$(printf '%s\n' "$lines" | grep -F -- "$f") || return 1
+	done
 }
-cmp -s "$SG_TMP/out6" "$SG_TMP/index.html" || sg_fail "socks4a: wrong body"
-sg_log_wait "door=socks4" 10 1 || sg_fail "no access line with door=socks4"
-grep -F "access" "$SG_LOG" | grep -F "dest=web6.sgtest:$WEB6" |
-    grep -F "addr=[::1]:$WEB6" | grep -qF "rep=0x00" ||
-	sg_fail "socks4a access line: wrong dest, addr or rep"
-sg_info "ok: socks4a to an IPv6-only name"
 
-# SOCKS4 with a USERID (with a space and a quote): logged escaped, and
-# the request stays unauthenticated (user=-).
-sg_curl -o "$SG_TMP/out4" -x "socks4://we%20i%22rd@127.0.0.1:$SG_PORT4" \
-    "http://127.0.0.1:$WEB4/index.html" 2> "$SG_TMP/curl4.err" || {
-	cat "$SG_TMP/curl4.err" >&2
-	sg_fail "curl --socks4 to 127.0.0.1 failed"
-}
-cmp -s "$SG_TMP/out4" "$SG_TMP/index.html" || sg_fail "socks4: wrong body"
-sg_log_wait "door=socks4" 10 2 || sg_fail "no second socks4 access line"
-grep -F "access" "$SG_LOG" | grep -F "dest=127.0.0.1:$WEB4" |
-    grep -F 'userid=we\x20i\"rd ' | grep -qF "user=- " ||
-	sg_fail "socks4 access line: USERID not escaped in userid=, or a user"
-sg_info "ok: socks4 to an IPv4 literal, USERID escaped"
+# Fetches that work: what, proxy, URL, fields of their access line.
+# SOCKS4A: the name goes to the gateway, which finds ::1 only.  SOCKS4
+# with a USERID (with a space and a quote): logged escaped, and the
+# request stays unauthenticated (user=-).
+fetches=(
+	"socks4a to an IPv6-only name|socks4a://127.0.0.1:$SG_PORT4|http://web6.sgtest:$WEB6/index.html|dest=web6.sgtest:$WEB6;addr=[::1]:$WEB6;rep=0x00"
+	"socks4 to an IPv4 literal, USERID escaped|socks4://we%20i%22rd@127.0.0.1:$SG_PORT4|http://127.0.0.1:$WEB4/index.html|dest=127.0.0.1:$WEB4;userid=we\\x20i\\\"rd ;user=- "
+)
+n=0
+for row in "${fetches[@]}"; do
+	IFS='|' read -r what proxy url fields <<< "$row"
+	n=$((n + 1))
+	sg_curl -o "$SG_TMP/out$n" -x "$proxy" "$url" 2> "$SG_TMP/curl$n.err" || {
+		cat "$SG_TMP/curl$n.err" >&2
+		sg_fail "$what: curl failed"
+	}
+	cmp -s "$SG_TMP/out$n" "$SG_TMP/index.html" || sg_fail "$what: wrong body"
+	sg_log_wait "door=socks4" 10 $n || sg_fail "$what: no access line with door=socks4"
+	access_has "$fields" || sg_fail "$what: access line lacks one of $fields"
+	sg_info "ok: $what"
+done
 
 # BIND (two replies, SOCKS4 style): the peer 127.0.0.1 connects to the
 # announced port, then data flows both ways.
@@ -110,38 +115,34 @@ sg_log_wait "which SOCKS4 cannot express" 10 ||
 	sg_fail "no log line for the IPv6 BIND address"
 sg_info "ok: socks4 BIND on IPv6 refused with 0x5B"
 
-# A listener without socks4 refuses a SOCKS4 request, and says why.
-if sg_curl -o /dev/null -x "socks4://[::1]:$SG_PORT6" \
-    "http://127.0.0.1:$WEB4/index.html" 2>/dev/null; then
-	sg_fail "a listener without socks4 served a SOCKS4 request"
-fi
-sg_log_wait "SOCKS4 request on a listener without socks4" 10 ||
-	sg_fail "no log line for SOCKS4 on a listener without socks4"
-sg_info "ok: SOCKS4 refused where socks4 is off"
-
-# Rules for users only: the request is refused (0x5B), logged rep=0x02.
-sg_conf listen="$listen" methods='"username", "none"' rules="$user_rule"
-kill -HUP "$SG_PID"
-sg_log_wait "configuration reloaded" 10 1 || sg_fail "reload 1 not done"
-if sg_curl -o /dev/null -x "socks4://alice@127.0.0.1:$SG_PORT4" \
-    "http://127.0.0.1:$WEB4/index.html" 2>/dev/null; then
-	sg_fail "socks4 relayed without a rule for unauthenticated clients"
-fi
-sg_log_wait "rep=0x02" 10 1 || sg_fail "no refused access line"
-grep -F "access" "$SG_LOG" | grep -F "rep=0x02" | grep -F "door=socks4" |
-    grep -F "userid=alice" | grep -qF "end=denied" ||
-	sg_fail "refused socks4 access line: wrong fields"
-sg_info "ok: socks4 refused without a rule for unauthenticated clients"
-
-# auth.methods without "none": refused before the rules, logged.
-sg_conf listen="$listen" methods='"username"' rules="$none_rule"
-kill -HUP "$SG_PID"
-sg_log_wait "configuration reloaded" 10 2 || sg_fail "reload 2 not done"
-if sg_curl -o /dev/null -x "socks4a://127.0.0.1:$SG_PORT4" \
-    "http://web6.sgtest:$WEB6/index.html" 2>/dev/null; then
-	sg_fail "socks4 relayed although auth.methods lacks \"none\""
-fi
-sg_log_wait 'auth.methods does not include "none"' 10 ||
-	sg_fail "no log line for auth.methods without none"
-sg_info "ok: socks4 refused when auth.methods lacks none"
+# Refusals, each logged with its reason: what, rules, auth.methods
+# (a change is a reload), proxy, URL, the log line, fields of a refused
+# access line (none: refused before the rules).  A listener without
+# socks4; rules for users only (0x5B, logged rep=0x02); auth.methods
+# without "none" (refused before the rules).
+refusals=(
+	"SOCKS4 where socks4 is off|$none_rule|\"username\", \"none\"|socks4://[::1]:$SG_PORT6|http://127.0.0.1:$WEB4/index.html|SOCKS4 request on a listener without socks4|"
+	"socks4 without a rule for unauthenticated clients|$user_rule|\"username\", \"none\"|socks4://alice@127.0.0.1:$SG_PORT4|http://127.0.0.1:$WEB4/index.html|rep=0x02|rep=0x02;door=socks4;userid=alice;end=denied"
+	"socks4 when auth.methods lacks none|$none_rule|\"username\"|socks4a://127.0.0.1:$SG_PORT4|http://web6.sgtest:$WEB6/index.html|auth.methods does not include \"none\"|"
+)
+cur_rules=$none_rule cur_methods='"username", "none"' reloads=0
+for row in "${refusals[@]}"; do
+	IFS='|' read -r what rules methods proxy url line fields <<< "$row"
+	if [ "$rules" != "$cur_rules" ] || [ "$methods" != "$cur_methods" ]; then
+		sg_conf listen="$listen" methods="$methods" rules="$rules"
+		kill -HUP "$SG_PID"
+		reloads=$((reloads + 1))
+		sg_log_wait "configuration reloaded" 10 $reloads ||
+			sg_fail "$what: reload $reloads not done"
+		cur_rules=$rules cur_methods=$methods
+	fi
+	if sg_curl -o /dev/null -x "$proxy" "$url" 2>/dev/null; then
+		sg_fail "$what: relayed"
+	fi
+	sg_log_wait "$line" 10 || sg_fail "$what: no log line \"$line\""
+	if [ -n "$fields" ]; then
+		access_has "$fields" || sg_fail "$what: access line lacks one of $fields"
+	fi
+	sg_info "ok: $what refused"
+done
 exit 0

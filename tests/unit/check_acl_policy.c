@@ -11,7 +11,8 @@
  * whose pattern matches the name as matching any address, skipping
  * name-only rules that do not match, and stopping at a deny by name;
  * acl_reach_left: the longest time left among the allow rules found
- * (a UDP association's deadline), -1 when one has no windows; listeners
+ * (a UDP association's deadline), -1 when one has no windows, and the
+ * first of them (whose max_relays the association counts); listeners
  * by address and port, never a query without a listener.
  */
 #include <arpa/inet.h>
@@ -295,7 +296,7 @@ START_TEST(test_reach_left)
 	struct acl_rule r[3];
 	struct acl_query q = query("alice", NULL);
 	int32_t left;
-	int stop;
+	int stop, allow;
 
 	ck_assert(addr_parse_cidr("10.0.0.0/8", &net) == ADDR_OK);
 	ck_assert(timewin_parse("Tue 08:00-12:30", &w1) == TIMEWIN_OK);
@@ -305,40 +306,49 @@ START_TEST(test_reach_left)
 	q.now = at(2, 12, 0);			/* Tuesday noon */
 	/* Nothing allows: NONE, 0 left. */
 	left = 99;
-	ck_assert_int_eq(acl_reach_left(r, 0, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 0, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NONE);
 	ck_assert_int_eq(left, 0);
+	ck_assert_int_eq(allow, -1);
 	/* One rule with networks, open until 12:30. */
 	r[0] = rule(ACL_ALLOW);
 	r[0].to = &net;
 	r[0].nto = 1;
 	r[0].times = &w1;
 	r[0].ntimes = 1;
-	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NETS);
 	ck_assert_int_eq(left, 1800);
+	ck_assert_int_eq(allow, 0);	/* the first allow rule */
 	/* A second one, open until 14:00: the longest counts. */
 	r[1] = r[0];
 	r[1].times = &w2;
-	ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NETS);
 	ck_assert_int_eq(left, 2 * 3600);
 	/* A rule without windows: never. */
 	r[2] = rule(ACL_ALLOW);
 	r[2].to = &net;
 	r[2].nto = 1;
-	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NETS);
 	ck_assert_int_eq(left, -1);
 	/* A deny for every destination before it ends the walk there. */
 	r[1] = rule(ACL_DENY);
-	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NETS);
 	ck_assert_int_eq(stop, 1);
 	ck_assert_int_eq(left, 1800);
+	ck_assert_int_eq(allow, 0);
 	/* Outside every window: nothing. */
 	q.now = at(2, 13, 0);
-	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left),
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, &left,
+	    &allow),
 	    ACL_REACH_NONE);
 	ck_assert_int_eq(left, 0);
 	/* Ports unknown (port_any): an allow with ports may match and
@@ -359,15 +369,19 @@ START_TEST(test_reach_left)
 		r[2] = rule(ACL_ALLOW);
 		r[2].times = &w2;
 		r[2].ntimes = 1;
-		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left,
+	    &allow),
 		    ACL_REACH_ANY);
 		ck_assert_int_eq(left, 1800);
-		ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left),
+		ck_assert_int_eq(acl_reach_left(r, 3, &q, &stop, &left,
+	    &allow),
 		    ACL_REACH_ANY);
 		ck_assert_int_eq(left, 2 * 3600);
 		ck_assert_int_eq(stop, -1);
+		ck_assert_int_eq(allow, 1);	/* past the deny with ports */
 		q.port_any = false;
-		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left),
+		ck_assert_int_eq(acl_reach_left(r, 2, &q, &stop, &left,
+	    &allow),
 		    ACL_REACH_NONE);
 	}
 	/* A NULL left is allowed (acl_reach). */
@@ -375,7 +389,7 @@ START_TEST(test_reach_left)
 	r[0].to = &net;
 	r[0].nto = 1;
 	q.now = at(2, 12, 0);
-	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, NULL),
+	ck_assert_int_eq(acl_reach_left(r, 1, &q, &stop, NULL, NULL),
 	    ACL_REACH_NETS);
 }
 END_TEST

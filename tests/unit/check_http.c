@@ -11,7 +11,8 @@
  * chunked (400: smuggling); the 8 KiB line (414), 64 KiB of fields and
  * 100 fields (431); hop-by-hop fields including names Connection lists;
  * Basic credentials (split at the first ':', bad base64, other scheme,
- * empty user); chunk-size lines; trailers; response heads.  Inputs end
+ * empty user); chunk-size lines; trailers; response heads; persistence
+ * (RFC 9112 section 9.3) and response framing.  Inputs end
  * at a guard page (testutil.h).
  */
 #include <check.h>
@@ -334,6 +335,86 @@ START_TEST(test_response)
 }
 END_TEST
 
+/*
+ * Persistence (RFC 9112 section 9.3): the request's version and
+ * Connection field, the response body's framing, and whether the
+ * client's connection goes on.
+ */
+static const struct keep_case {
+	const char	*head;		/* after the request line's "HTTP/" */
+	enum http_body	 body;
+	bool		 asks;		/* http_keep_alive */
+	bool		 persists;	/* http_client_persists */
+} keep_cases[] = {
+	{ "1.1\r\n", HTTP_BODY_LENGTH, true, true },
+	{ "1.1\r\n", HTTP_BODY_CHUNKED, true, true },
+	{ "1.1\r\n", HTTP_BODY_NONE, true, true },
+	{ "1.1\r\n", HTTP_BODY_CLOSE, true, false },
+	{ "1.1\r\nConnection: close\r\n", HTTP_BODY_LENGTH, false, false },
+	{ "1.1\r\nConnection: Keep-Alive, Close\r\n", HTTP_BODY_LENGTH,
+	    false, false },
+	{ "1.0\r\n", HTTP_BODY_LENGTH, false, false },
+	{ "1.0\r\nConnection: keep-alive\r\n", HTTP_BODY_LENGTH, true,
+	    true },
+	{ "1.0\r\nConnection: Keep-Alive\r\n", HTTP_BODY_NONE, true, true },
+	{ "1.0\r\nConnection: x, keep-alive\r\n", HTTP_BODY_LENGTH, true,
+	    true },
+	/* A chunked body reaches 1.0 decoded, ended by the close. */
+	{ "1.0\r\nConnection: keep-alive\r\n", HTTP_BODY_CHUNKED, true,
+	    false },
+	{ "1.0\r\nConnection: keep-alive\r\n", HTTP_BODY_CLOSE, true,
+	    false },
+	/* Only Connection counts, not the old Proxy-Connection. */
+	{ "1.0\r\nProxy-Connection: keep-alive\r\n", HTTP_BODY_LENGTH,
+	    false, false },
+	{ "1.0\r\nConnection: keep-alive, close\r\n", HTTP_BODY_LENGTH,
+	    false, false },
+};
+
+START_TEST(test_keep_alive)
+{
+	const struct keep_case *c = &keep_cases[_i];
+	char m[256];
+
+	snprintf(m, sizeof(m), "GET http://h/ HTTP/%s\r\n", c->head);
+	ck_assert_int_eq(req(m), HTTP_OK);
+	ck_assert(http_keep_alive(&rq.head) == c->asks);
+	ck_assert(http_client_persists(&rq.head, c->body) == c->persists);
+}
+END_TEST
+
+/* An HTTP/1.0 request with Transfer-Encoding: close after it. */
+START_TEST(test_keep_alive_te10)
+{
+	const char *m = "POST http://h/ HTTP/1.0\r\nConnection: keep-alive\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n";
+
+	if (req(m) != HTTP_OK)
+		return;		/* refused outright: nothing persists */
+	ck_assert(!http_client_persists(&rq.head, HTTP_BODY_LENGTH));
+}
+END_TEST
+
+/* Which responses have a body, and how it ends (RFC 9112 6.3). */
+START_TEST(test_response_body)
+{
+	ck_assert_int_eq(resp("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"),
+	    HTTP_OK);
+	ck_assert_int_eq(http_response_body(HTTP_M_GET, &rs), HTTP_BODY_LENGTH);
+	ck_assert_int_eq(http_response_body(HTTP_M_HEAD, &rs), HTTP_BODY_NONE);
+	ck_assert_int_eq(resp("HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n"), HTTP_OK);
+	ck_assert_int_eq(http_response_body(HTTP_M_GET, &rs),
+	    HTTP_BODY_CHUNKED);
+	ck_assert_int_eq(resp("HTTP/1.0 200 OK\r\n\r\n"), HTTP_OK);
+	ck_assert_int_eq(http_response_body(HTTP_M_GET, &rs), HTTP_BODY_CLOSE);
+	ck_assert_int_eq(resp("HTTP/1.1 304 Not Modified\r\n\r\n"), HTTP_OK);
+	ck_assert_int_eq(http_response_body(HTTP_M_GET, &rs), HTTP_BODY_NONE);
+	ck_assert_int_eq(resp("HTTP/1.1 204 No Content\r\n\r\n"), HTTP_OK);
+	ck_assert_int_eq(http_response_body(HTTP_M_POST, &rs), HTTP_BODY_NONE);
+}
+END_TEST
+
 START_TEST(test_status_code)
 {
 	ck_assert_uint_eq(http_status_code(HTTP_ERR_FORMAT), 400);
@@ -362,6 +443,10 @@ http_suite(void)
 	tcase_add_test(tc, test_trailers);
 	tcase_add_test(tc, test_response);
 	tcase_add_test(tc, test_status_code);
+	tcase_add_loop_test(tc, test_keep_alive, 0,
+	    (int)(sizeof(keep_cases) / sizeof(keep_cases[0])));
+	tcase_add_test(tc, test_keep_alive_te10);
+	tcase_add_test(tc, test_response_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

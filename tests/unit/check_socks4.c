@@ -52,64 +52,53 @@ build(uint8_t *out, uint8_t cmd, uint16_t port, const uint8_t ip[4],
 
 static const uint8_t ip_lo[4] = { 127, 0, 0, 1 };
 static const uint8_t ip_4a[4] = { 0, 0, 0, 1 };
+static const uint8_t ip_zero[4];
 
-START_TEST(test_connect_v4)
+/* Requests that parse: what build() gets, and what comes out. */
+static const struct ok_case {
+	uint8_t		 cmd;
+	uint16_t	 port;
+	const uint8_t	*ip;
+	const char	*userid;
+	const char	*name;		/* NULL: none sent */
+	bool		 has_name;	/* SOCKS4A */
+} ok_cases[] = {
+	{ S4_CMD_CONNECT, 8080, ip_lo, "bob", NULL, false },
+	{ S4_CMD_BIND, 21, ip_4a, "", "v6only.example", true },
+	/* 0.0.0.0 is not 4A (x must not be 0): no name is read. */
+	{ S4_CMD_BIND, 0, ip_zero, "u", NULL, false },
+};
+
+START_TEST(test_parse_ok)
 {
+	const struct ok_case *c = &ok_cases[_i];
+	size_t ulen = strlen(c->userid);
+	size_t nlen = c->name != NULL ? strlen(c->name) : 0;
 	uint8_t buf[64];
 	struct socks4_request req;
 	struct socks5_addr a;
 	size_t n, used = SENTINEL;
 
-	n = build(buf, S4_CMD_CONNECT, 8080, ip_lo, "bob", 3, NULL, 0);
+	n = build(buf, c->cmd, c->port, c->ip, c->userid, ulen, c->name, nlen);
 	ck_assert_int_eq(socks4_parse_request(buf, n, &req, &used), S4_OK);
 	ck_assert_uint_eq(used, n);
-	ck_assert_uint_eq(req.cmd, S4_CMD_CONNECT);
-	ck_assert_uint_eq(req.port, 8080);
-	ck_assert(!req.has_name);
-	ck_assert_str_eq(req.userid, "bob");
-	ck_assert_uint_eq(req.useridlen, 3);
+	ck_assert_uint_eq(req.cmd, c->cmd);
+	ck_assert_uint_eq(req.port, c->port);
+	ck_assert_str_eq(req.userid, c->userid);
+	ck_assert_uint_eq(req.useridlen, ulen);
+	ck_assert(req.has_name == c->has_name);
 	socks4_request_dest(&req, &a);
-	ck_assert_uint_eq(a.atyp, S5_ATYP_IPV4);
-	ck_assert_uint_eq(a.port, 8080);
-	ck_assert_mem_eq(a.u.v4, ip_lo, 4);
-}
-END_TEST
-
-START_TEST(test_socks4a_name)
-{
-	uint8_t buf[64];
-	struct socks4_request req;
-	struct socks5_addr a;
-	size_t n, used = SENTINEL;
-
-	n = build(buf, S4_CMD_BIND, 21, ip_4a, "", 0, "v6only.example", 14);
-	ck_assert_int_eq(socks4_parse_request(buf, n, &req, &used), S4_OK);
-	ck_assert_uint_eq(used, n);
-	ck_assert_uint_eq(req.cmd, S4_CMD_BIND);
-	ck_assert(req.has_name);
-	ck_assert_str_eq(req.name, "v6only.example");
-	ck_assert_uint_eq(req.namelen, 14);
-	ck_assert_str_eq(req.userid, "");
-	socks4_request_dest(&req, &a);
-	ck_assert_uint_eq(a.atyp, S5_ATYP_DOMAINNAME);
-	ck_assert_str_eq(a.u.name, "v6only.example");
-	ck_assert_uint_eq(a.namelen, 14);
-	ck_assert_uint_eq(a.port, 21);
-}
-END_TEST
-
-/* 0.0.0.0 is not 4A (x must not be 0): no name is read. */
-START_TEST(test_zero_ip_not_4a)
-{
-	static const uint8_t zero[4];
-	uint8_t buf[64];
-	struct socks4_request req;
-	size_t n, used;
-
-	n = build(buf, S4_CMD_BIND, 0, zero, "u", 1, NULL, 0);
-	ck_assert_int_eq(socks4_parse_request(buf, n, &req, &used), S4_OK);
-	ck_assert(!req.has_name);
-	ck_assert_uint_eq(used, n);
+	ck_assert_uint_eq(a.port, c->port);
+	if (c->has_name) {
+		ck_assert_str_eq(req.name, c->name);
+		ck_assert_uint_eq(req.namelen, nlen);
+		ck_assert_uint_eq(a.atyp, S5_ATYP_DOMAINNAME);
+		ck_assert_str_eq(a.u.name, c->name);
+		ck_assert_uint_eq(a.namelen, nlen);
+	} else {
+		ck_assert_uint_eq(a.atyp, S5_ATYP_IPV4);
+		ck_assert_mem_eq(a.u.v4, c->ip, 4);
+	}
 }
 END_TEST
 
@@ -155,28 +144,41 @@ START_TEST(test_max_lengths)
 }
 END_TEST
 
-/* 256 bytes and still no NUL: an error, at once. */
-START_TEST(test_too_long)
+/*
+ * Requests that do not parse: a USERID of ulen 'u' and a name of nlen
+ * 'h' (-1: none), the last cut bytes not given.
+ */
+static const struct bad_case {
+	const uint8_t	*ip;
+	int		 ulen, nlen;
+	size_t		 cut;
+	enum socks4_status want;
+} bad_cases[] = {
+	/* 256 bytes and still no NUL: an error, at once. */
+	{ ip_lo, 256, -1, 1, S4_ERR_FORMAT },
+	/* 255 bytes without a NUL yet: wait for it. */
+	{ ip_lo, 256, -1, 2, S4_NEED_MORE },
+	{ ip_4a, 0, 256, 1, S4_ERR_FORMAT },
+	/* An empty SOCKS4A name. */
+	{ ip_4a, 0, 0, 0, S4_ERR_FORMAT },
+};
+
+START_TEST(test_parse_bad)
 {
+	const struct bad_case *c = &bad_cases[_i];
 	uint8_t buf[S4_REQUEST_MAX + 8];
 	char u[300], h[300];
 	struct socks4_request req;
-	size_t n, used;
+	size_t n, used = SENTINEL;
 
 	memset(u, 'u', sizeof(u));
 	memset(h, 'h', sizeof(h));
-	n = build(buf, S4_CMD_CONNECT, 1, ip_lo, u, 256, NULL, 0);
-	ck_assert_int_eq(socks4_parse_request(tu_guarded(buf, n - 1), n - 1,
-	    &req, &used), S4_ERR_FORMAT);
-	/* 255 bytes without a NUL yet: wait for it. */
-	ck_assert_int_eq(socks4_parse_request(tu_guarded(buf, 8 + 255),
-	    8 + 255, &req, &used), S4_NEED_MORE);
-	n = build(buf, S4_CMD_CONNECT, 1, ip_4a, "", 0, h, 256);
-	ck_assert_int_eq(socks4_parse_request(tu_guarded(buf, n - 1), n - 1,
-	    &req, &used), S4_ERR_FORMAT);
-	n = build(buf, S4_CMD_CONNECT, 1, ip_4a, "", 0, "", 0);
-	ck_assert_int_eq(socks4_parse_request(buf, n, &req, &used),
-	    S4_ERR_FORMAT);
+	n = build(buf, S4_CMD_CONNECT, 1, c->ip, u, (size_t)c->ulen,
+	    c->nlen >= 0 ? h : NULL, c->nlen >= 0 ? (size_t)c->nlen : 0);
+	n -= c->cut;
+	ck_assert_int_eq(socks4_parse_request(tu_guarded(buf, n), n, &req,
+	    &used), c->want);
+	ck_assert_uint_eq(used, SENTINEL);
 }
 END_TEST
 
@@ -213,37 +215,46 @@ START_TEST(test_reply)
 }
 END_TEST
 
+/* Where a reply's address comes from: text NULL is no address at all. */
+static const struct af_case {
+	int		 family;
+	const char	*text;
+	uint16_t	 port;
+	enum socks4_status want;
+	uint8_t		 ip[4];
+} af_cases[] = {
+	{ AF_INET, "192.0.2.7", 1080, S4_OK, { 192, 0, 2, 7 } },
+	{ AF_INET6, "::ffff:198.51.100.9", 21, S4_OK, { 198, 51, 100, 9 } },
+	{ AF_INET6, "2001:db8::1", 21, S4_ERR_FAMILY, { 0 } },
+	{ AF_UNSPEC, NULL, 0, S4_OK, { 0, 0, 0, 0 } },
+};
+
 START_TEST(test_addr_families)
 {
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
+	const struct af_case *c = &af_cases[_i];
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	uint8_t ip[4];
-	uint16_t port;
+	uint16_t port = 0xffff;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(1080);
-	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
-	ck_assert_int_eq(socks4_addr_from_sockaddr((struct sockaddr *)&sin,
-	    ip, &port), S4_OK);
-	ck_assert_uint_eq(port, 1080);
-	ck_assert_uint_eq(ip[0], 192);
-	ck_assert_uint_eq(ip[3], 7);
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons(21);
-	inet_pton(AF_INET6, "::ffff:198.51.100.9", &sin6.sin6_addr);
-	ck_assert_int_eq(socks4_addr_from_sockaddr((struct sockaddr *)&sin6,
-	    ip, &port), S4_OK);
-	ck_assert_uint_eq(port, 21);
-	ck_assert_uint_eq(ip[0], 198);
-	ck_assert_uint_eq(ip[3], 9);
-	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
-	ck_assert_int_eq(socks4_addr_from_sockaddr((struct sockaddr *)&sin6,
-	    ip, &port), S4_ERR_FAMILY);
-	ck_assert_int_eq(socks4_addr_from_sockaddr(NULL, ip, &port), S4_OK);
-	ck_assert_uint_eq(port, 0);
-	ck_assert_uint_eq(ip[0] | ip[1] | ip[2] | ip[3], 0);
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)c->family;
+	if (c->family == AF_INET) {
+		sin->sin_port = htons(c->port);
+		ck_assert_int_eq(inet_pton(AF_INET, c->text,
+		    &sin->sin_addr), 1);
+	} else if (c->family == AF_INET6) {
+		sin6->sin6_port = htons(c->port);
+		ck_assert_int_eq(inet_pton(AF_INET6, c->text,
+		    &sin6->sin6_addr), 1);
+	}
+	ck_assert_int_eq(socks4_addr_from_sockaddr(c->text != NULL ?
+	    (struct sockaddr *)&ss : NULL, ip, &port), c->want);
+	if (c->want != S4_OK)
+		return;
+	ck_assert_uint_eq(port, c->port);
+	ck_assert_mem_eq(ip, c->ip, 4);
 }
 END_TEST
 
@@ -277,15 +288,16 @@ socks4_suite(void)
 	Suite *s = suite_create("socks4");
 	TCase *tc = tcase_create("codec");
 
-	tcase_add_test(tc, test_connect_v4);
-	tcase_add_test(tc, test_socks4a_name);
-	tcase_add_test(tc, test_zero_ip_not_4a);
+	tcase_add_loop_test(tc, test_parse_ok, 0,
+	    (int)(sizeof(ok_cases) / sizeof(ok_cases[0])));
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_max_lengths);
-	tcase_add_test(tc, test_too_long);
+	tcase_add_loop_test(tc, test_parse_bad, 0,
+	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_version_and_pipeline);
 	tcase_add_test(tc, test_reply);
-	tcase_add_test(tc, test_addr_families);
+	tcase_add_loop_test(tc, test_addr_families, 0,
+	    (int)(sizeof(af_cases) / sizeof(af_cases[0])));
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
