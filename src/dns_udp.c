@@ -30,7 +30,6 @@
 struct dsock {
 	int			 fd;
 	struct config_listen	 conf;		/* as opened */
-	struct sockaddr_storage	 bound;		/* with the real port */
 };
 
 /* Written by main before the workers start and after they are joined. */
@@ -39,6 +38,13 @@ static size_t nsocks;
 static int wake[2] = { -1, -1 };
 static pthread_t workers[DNS_UDP_WORKERS];
 static size_t nworkers;
+/*
+ * The addresses bound, with their real ports: written before any thread
+ * starts and kept after dns_udp_stop, since TCP dns sessions may still
+ * ask dns_udp_listens_on while the daemon shuts down.
+ */
+static struct sockaddr_storage bound[SOCKS_MAX];
+static size_t nbound;
 
 static int
 open_one(const struct config_listen *l, char *err, size_t errlen)
@@ -67,8 +73,8 @@ open_one(const struct config_listen *l, char *err, size_t errlen)
 		return -1;
 	}
 	socks[nsocks].fd = fd;
-	socks[nsocks].bound = ss;
 	socks[nsocks++].conf = *l;
+	bound[nbound++] = ss;
 	log_info("listening on %s (dns udp)",
 	    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)));
 	return 0;
@@ -91,6 +97,7 @@ dns_udp_open(const struct config *c, char *err, size_t errlen)
 fail:
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);
+	nbound = 0;
 	return -1;
 }
 
@@ -100,8 +107,8 @@ dns_udp_listens_on(const struct sockaddr *sa)
 	const struct sockaddr *b;
 	size_t i;
 
-	for (i = 0; i < nsocks; i++) {
-		b = (const struct sockaddr *)&socks[i].bound;
+	for (i = 0; i < nbound; i++) {
+		b = (const struct sockaddr *)&bound[i];
 		if (b->sa_family != sa->sa_family || addr_port(b) !=
 		    addr_port(sa))
 			continue;

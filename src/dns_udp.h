@@ -33,7 +33,8 @@ int	dns_udp_start(void);
 /*
  * Does a datagram to sa reach one of our dns listeners (the same port,
  * and the same address, or any local address for a wildcard listener)?
- * For the forwarding's loop guard; safe in any thread while they run.
+ * For the forwarding's loop guard; safe in any thread once opened,
+ * after dns_udp_stop too.
  */
 bool	dns_udp_listens_on(const struct sockaddr *sa);
 
