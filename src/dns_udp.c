@@ -21,21 +21,30 @@
 #include "dnsfront.h"
 #include "dnsmsg.h"
 #include "log.h"
+#include "selfaddr.h"
 
 #define SOCKS_MAX	64
 #define BATCH		64	/* datagrams a socket gets before the next */
+#define WORKER_STACK	(256 * 1024)	/* as a session's: getaddrinfo */
 
 struct dsock {
 	int			 fd;
 	struct config_listen	 conf;		/* as opened */
 };
 
-/* Written by main before the thread starts and after it is joined. */
+/* Written by main before the workers start and after they are joined. */
 static struct dsock socks[SOCKS_MAX];
 static size_t nsocks;
 static int wake[2] = { -1, -1 };
-static pthread_t thread;
-static bool running;
+static pthread_t workers[DNS_UDP_WORKERS];
+static size_t nworkers;
+/*
+ * The addresses bound, with their real ports: written before any thread
+ * starts and kept after dns_udp_stop, since TCP dns sessions may still
+ * ask dns_udp_listens_on while the daemon shuts down.
+ */
+static struct sockaddr_storage bound[SOCKS_MAX];
+static size_t nbound;
 
 static int
 open_one(const struct config_listen *l, char *err, size_t errlen)
@@ -65,6 +74,7 @@ open_one(const struct config_listen *l, char *err, size_t errlen)
 	}
 	socks[nsocks].fd = fd;
 	socks[nsocks++].conf = *l;
+	bound[nbound++] = ss;
 	log_info("listening on %s (dns udp)",
 	    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)));
 	return 0;
@@ -87,10 +97,36 @@ dns_udp_open(const struct config *c, char *err, size_t errlen)
 fail:
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);
+	nbound = 0;
 	return -1;
 }
 
-/* Answer up to BATCH datagrams waiting on s. */
+bool
+dns_udp_listens_on(const struct sockaddr *sa)
+{
+	const struct sockaddr *b;
+	size_t i;
+
+	for (i = 0; i < nbound; i++) {
+		b = (const struct sockaddr *)&bound[i];
+		if (b->sa_family != sa->sa_family || addr_port(b) !=
+		    addr_port(sa))
+			continue;
+		if (addr_equal(b, sa))
+			return true;
+		/* A wildcard listener has every local address. */
+		if (addr_is_unspecified(b) && (addr_is_loopback(sa) ||
+		    selfaddr_has(sa)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Answer up to BATCH datagrams waiting on s.  The workers all poll every
+ * socket: the one that reads a datagram answers it, the others find the
+ * socket empty (EAGAIN: it is non-blocking) and poll again.
+ */
 static void
 serve(const struct dsock *s, uint8_t *in, uint8_t *out)
 {
@@ -131,10 +167,11 @@ udp_loop(void *arg)
 	in = malloc(DNSMSG_QUERY_MAX + 1);
 	out = malloc(DNSFRONT_OUT_MAX);
 	if (in == NULL || out == NULL) {
-		log_warnx("dns over udp: out of memory: not served");
+		log_warnx("dns over udp: out of memory: one worker fewer");
 		goto out;
 	}
 	for (;;) {
+		/* The wake pipe is never read: it stops every worker. */
 		pfd[0].fd = wake[0];
 		pfd[0].events = POLLIN;
 		for (i = 0; i < nsocks; i++) {
@@ -160,16 +197,24 @@ out:
 int
 dns_udp_start(void)
 {
-	int rc;
+	pthread_attr_t attr;
+	int rc = 0;
 
 	if (nsocks == 0)
 		return 0;
-	if ((rc = pthread_create(&thread, NULL, udp_loop, NULL)) != 0) {
-		errno = rc;
-		return -1;
-	}
-	running = true;
-	return 0;
+	if ((rc = pthread_attr_init(&attr)) != 0 ||
+	    (rc = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
+		goto out;
+	while (nworkers < DNS_UDP_WORKERS && (rc = pthread_create(
+	    &workers[nworkers], &attr, udp_loop, NULL)) == 0)
+		nworkers++;
+	/* Fewer workers than planned still serve. */
+	if (nworkers > 0)
+		rc = 0;
+	pthread_attr_destroy(&attr);
+out:
+	errno = rc;
+	return rc == 0 ? 0 : -1;
 }
 
 void
@@ -179,12 +224,12 @@ dns_udp_stop(void)
 
 	if (nsocks == 0)
 		return;
-	if (running) {
-		/* A full pipe already wakes the thread. */
+	if (nworkers > 0) {
+		/* A full pipe already wakes the workers. */
 		if (write(wake[1], &c, 1) < 0)
 			c = 0;
-		pthread_join(thread, NULL);
-		running = false;
+		while (nworkers > 0)
+			pthread_join(workers[--nworkers], NULL);
 	}
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);

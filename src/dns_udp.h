@@ -1,14 +1,21 @@
 /*
- * dns_udp.h - the DNS front door over UDP (protocol "dns"): one thread
- * polls the UDP sockets of every dns listener and answers each datagram
- * (dnsfront.h) from the socket it came to.  Look-ups run in this thread:
- * while one lasts, the other queries wait (the system resolver's own
- * timeouts bound it); TCP queries are served by session threads.
+ * dns_udp.h - the DNS front door over UDP (protocol "dns"): a fixed set
+ * of DNS_UDP_WORKERS threads polls the UDP sockets of every dns listener
+ * and answers each datagram (dnsfront.h) from the socket it came to,
+ * several at once.  A look-up blocks only the worker running it; the
+ * slow ones, forwarded queries (up to DNSFWD_TOTAL_MS), take at most
+ * DNSFWD_UDP_MAX workers (dnsfwd.h), so the others stay free for fake
+ * answers.  TCP queries are served by session threads.
  */
 #ifndef SG_DNS_UDP_H
 #define SG_DNS_UDP_H
 
+#include <stdbool.h>
+#include <sys/socket.h>
+
 #include "config.h"
+
+#define DNS_UDP_WORKERS	8	/* twice DNSFWD_UDP_MAX */
 
 /*
  * Bind the UDP side of c's dns listeners (before privileges are
@@ -17,10 +24,21 @@
  */
 int	dns_udp_open(const struct config *c, char *err, size_t errlen);
 
-/* Start the thread (when there is a dns listener); -1 with errno. */
+/*
+ * Start the workers (when there is a dns listener); -1 with errno when
+ * not even one could start.
+ */
 int	dns_udp_start(void);
 
-/* Stop the thread and close the sockets. */
+/*
+ * Does a datagram to sa reach one of our dns listeners (the same port,
+ * and the same address, or any local address for a wildcard listener)?
+ * For the forwarding's loop guard; safe in any thread once opened,
+ * after dns_udp_stop too.
+ */
+bool	dns_udp_listens_on(const struct sockaddr *sa);
+
+/* Stop the workers and close the sockets. */
 void	dns_udp_stop(void);
 
 #endif

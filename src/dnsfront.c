@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "dnsfront.h"
+#include "dnsfwd.h"
 #include "dnsmsg.h"
 #include "escape.h"
 #include "faketable.h"
@@ -22,6 +23,7 @@
 #include "stats.h"
 
 #define COMPLAIN_MS	10000
+#define FORWARD		0xff	/* answer(): not ours, ask upstream */
 
 static const struct request_door dns_door = { .name = "dns" };
 
@@ -48,6 +50,18 @@ type_str(uint16_t t, char *buf, size_t len)
 		return "AAAA";
 	case DNSMSG_TYPE_PTR:
 		return "PTR";
+	case 2:
+		return "NS";
+	case 5:
+		return "CNAME";
+	case 6:
+		return "SOA";
+	case 15:
+		return "MX";
+	case 16:
+		return "TXT";
+	case 33:
+		return "SRV";
 	}
 	snprintf(buf, len, "TYPE%u", t);
 	return buf;
@@ -153,36 +167,49 @@ answer_addr(struct query *x, const struct sockaddr_storage *client)
 	return DNSMSG_NOERROR;
 }
 
-/* PTR: a fake's name, or the system's name for a real address. */
+/*
+ * Other types (MX, TXT, SRV, ...): may the client ask about the name
+ * (the rules, without looking it up: a name may have records and no
+ * address)?  Then the system resolver answers.
+ */
+static uint8_t
+answer_other(struct query *x, const struct sockaddr_storage *client)
+{
+	int gai;
+
+	query_request(x, client);
+	set_name_dest(&x->r, x->q.name[0] != '\0' ? x->q.name : ".");
+	if (request_dns_check(&x->r, NULL, &gai) != S5_REP_SUCCEEDED)
+		return DNSMSG_REFUSED;
+	return FORWARD;
+}
+
+/*
+ * PTR: a fake's name, answered here; any other reverse name (a real
+ * address's, a partial one) is forwarded, so the client gets the DNS's
+ * own answer (every name, the real TTL) rather than getnameinfo's.
+ */
 static uint8_t
 answer_ptr(struct query *x, const struct sockaddr_storage *client)
 {
 	struct sockaddr_storage ss;
 	char host[NI_MAXHOST];
-	uint8_t rep;
-	int rc, gai;
+	int gai;
 
 	if (!dnsmsg_ptr_addr(x->q.name, &ss))
-		return DNSMSG_NOTIMP;
+		return answer_other(x, client);
 	query_request(x, client);
 	x->r.dest.atyp = ss.ss_family == AF_INET ? S5_ATYP_IPV4 : S5_ATYP_IPV6;
 	memcpy(x->r.dest.u.v6, ss.ss_family == AF_INET ?
 	    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
 	    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr,
 	    ss.ss_family == AF_INET ? 4 : 16);
-	if ((rep = request_dns_check(&x->r, NULL, &gai)) != S5_REP_SUCCEEDED)
+	if (request_dns_check(&x->r, NULL, &gai) != S5_REP_SUCCEEDED)
 		return DNSMSG_REFUSED;
-	if (fake_in_range((struct sockaddr *)&ss)) {
-		if (!fake_name_of((struct sockaddr *)&ss, host, sizeof(host)))
-			return DNSMSG_NXDOMAIN;
-	} else if ((rc = getnameinfo((struct sockaddr *)&ss, addr_len(
-	    (struct sockaddr *)&ss), host, sizeof(host), NULL, 0,
-	    NI_NAMEREQD)) != 0) {
-		if (rc == EAI_NONAME)
-			return DNSMSG_NXDOMAIN;
-		log_info("dns: PTR %s: %s", x->name, gai_strerror(rc));
-		return DNSMSG_SERVFAIL;
-	}
+	if (!fake_in_range((struct sockaddr *)&ss))
+		return FORWARD;
+	if (!fake_name_of((struct sockaddr *)&ss, host, sizeof(host)))
+		return DNSMSG_NXDOMAIN;
 	if (!dnsmsg_rr_ptr(host, (uint32_t)x->cfg->fake_ttl, &x->rr[0]))
 		return DNSMSG_SERVFAIL;
 	x->nrr = 1;
@@ -201,7 +228,7 @@ answer(struct query *x, const struct sockaddr_storage *client)
 	case DNSMSG_TYPE_PTR:
 		return answer_ptr(x, client);
 	default:
-		return DNSMSG_NOTIMP;
+		return answer_other(x, client);
 	}
 }
 
@@ -214,7 +241,7 @@ dnsfront_answer(const struct config_listen *l,
 	    "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
 	struct query *x;
 	enum dnsmsg_status st;
-	char tb[16];
+	char tb[16], what[sizeof(x->name) + 16];
 	uint8_t rcode;
 	size_t n = 0;
 
@@ -234,14 +261,24 @@ dnsfront_answer(const struct config_listen *l,
 	} else {
 		x->cfg = config_current();
 		rcode = answer(x, client);
-		/* A refusal or failure has had its line (core or above). */
-		log_debug("dns: %s %s: %s, %zu records", type_str(x->q.qtype,
-		    tb, sizeof(tb)), x->name, rnames[rcode], x->nrr);
 		config_release(x->cfg);
+		snprintf(what, sizeof(what), "%s %s", type_str(x->q.qtype, tb,
+		    sizeof(tb)), x->name);
+		if (rcode == FORWARD) {
+			n = dnsfwd_answer(&x->q, what, tcp, out,
+			    DNSFRONT_OUT_MAX, &rcode);
+			log_debug("dns: %s: forwarded, %s", what,
+			    rcode < 6 ? rnames[rcode] : "other");
+			goto counted;
+		}
+		/* A refusal or failure has had its line (core or above). */
+		log_debug("dns: %s: %s, %zu records", what, rnames[rcode],
+		    x->nrr);
 	}
-	stats_dns(rcode);
 	n = dnsmsg_encode(&x->q, rcode, x->rr, x->nrr, tcp ? DNSMSG_TCP_MAX :
 	    x->q.udp_size, out, DNSFRONT_OUT_MAX);
+counted:
+	stats_dns(rcode);
 out:
 	free(x);
 	return n;

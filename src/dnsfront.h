@@ -12,8 +12,10 @@
  * (a name that does not exist: NXDOMAIN), then answered with its fake
  * from fake.ipv4 (fake.ipv6) and TTL fake.ttl; names matching
  * fake.exclude and numeric names get the real addresses of that family.
- * PTR of a fake: its name; PTR of another address: getnameinfo.  Other
- * types (and classes other than IN): NOTIMP.  Refused and failed
+ * PTR of a fake: its name.  Other reverse names and other types are
+ * forwarded to the system resolver's nameservers after the same rules
+ * check (by name or address, without a look-up; dnsfwd.h) and answered
+ * as they answer.  Classes other than IN: NOTIMP.  Refused and failed
  * queries log one line each (names escaped); answered ones only at
  * debug level.  Every answer is counted (stats_dns).
  */
@@ -27,8 +29,11 @@
 
 #include "config.h"
 
-/* Room for any answer we send (we never send more than ~800 bytes). */
-#define DNSFRONT_OUT_MAX	2048
+/*
+ * Room for any answer we send: ours take ~800 bytes at most; a larger
+ * forwarded answer goes to the client with TC and no records.
+ */
+#define DNSFRONT_OUT_MAX	4096
 
 /*
  * The answer to in[0..inlen) from client on listener l (as opened): its

@@ -308,3 +308,70 @@ dnsmsg_ptr_addr(const char *name, struct sockaddr_storage *ss)
 	memset(ss, 0, sizeof(*ss));
 	return false;
 }
+
+size_t
+dnsmsg_make_query(const struct dnsmsg_query *q, uint16_t id, uint8_t *out,
+    size_t outlen)
+{
+	size_t at = DNSMSG_HDR_LEN + q->qlen;
+
+	if (q->qlen == 0 || at + (q->edns ? 11 : 0) > outlen)
+		return 0;
+	memset(out, 0, DNSMSG_HDR_LEN);
+	put16(out, id);
+	out[2] = 0x01;			/* RD: the upstream recurses */
+	put16(out + 4, 1);
+	put16(out + 10, q->edns ? 1 : 0);
+	memcpy(out + DNSMSG_HDR_LEN, q->question, q->qlen);
+	if (q->edns)
+		at += put_opt(out + at);
+	return at;
+}
+
+/* ASCII only, whatever the locale (RFC 4343 section 3). */
+static uint8_t
+lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 'a' - 'A') : c;
+}
+
+enum dnsmsg_status
+dnsmsg_check_reply(const uint8_t *up, size_t len, uint16_t id,
+    const struct dnsmsg_query *q, uint8_t *rcode)
+{
+	size_t i;
+
+	*rcode = DNSMSG_SERVFAIL;
+	if (q->qlen == 0 || len < DNSMSG_HDR_LEN + q->qlen)
+		return DNSMSG_BAD;
+	if (get16(up) != id || (up[2] & 0x80) == 0 ||
+	    ((up[2] >> 3) & 0x0f) != 0 || get16(up + 4) != 1)
+		return DNSMSG_BAD;
+	/* Length bytes are below 'A': lower() leaves them as they are. */
+	for (i = 0; i < q->qlen; i++)
+		if (lower(up[DNSMSG_HDR_LEN + i]) != lower(q->question[i]))
+			return DNSMSG_BAD;
+	*rcode = up[3] & 0x0f;
+	return DNSMSG_OK;
+}
+
+size_t
+dnsmsg_relay(const struct dnsmsg_query *q, const uint8_t *up, size_t len,
+    size_t whole, size_t max, uint8_t *out, size_t outlen)
+{
+	size_t n;
+
+	if (max > outlen)
+		max = outlen;
+	if (len < DNSMSG_HDR_LEN)
+		return 0;
+	if (whole == len && len <= max) {
+		memcpy(out, up, len);
+		put16(out, q->id);
+		out[2] = (uint8_t)((out[2] & ~0x01) | (q->rd ? 0x01 : 0));
+		return len;
+	}
+	if ((n = dnsmsg_encode(q, up[3] & 0x0f, NULL, 0, max, out, max)) > 0)
+		out[2] |= 0x02;		/* TC */
+	return n;
+}

@@ -115,4 +115,40 @@ void	dnsmsg_rr_addr(uint16_t type, const uint8_t *addr, uint32_t ttl,
  */
 bool	dnsmsg_ptr_addr(const char *name, struct sockaddr_storage *ss);
 
+/*
+ * Forwarding (RFC 1035 section 7, as a stub resolver): the query that
+ * asks an upstream server q's question, bytes as the client wrote them,
+ * under id (ours, not the client's), RD set, and an OPT record (UDP size
+ * DNSMSG_UDP_CAP, no options) exactly when q had one: an answer to a
+ * client without EDNS must carry no OPT (RFC 6891 section 7).  Its
+ * length, or 0 when q has no question or outlen is too small.
+ */
+size_t	dnsmsg_make_query(const struct dnsmsg_query *q, uint16_t id,
+	    uint8_t *out, size_t outlen);
+
+/*
+ * Is up[0..len) the upstream's answer to the query dnsmsg_make_query
+ * made of q under id?  A response (QR), opcode QUERY, that id, one
+ * question equal to q's (the name compared case-insensitively, RFC 4343;
+ * no compression pointer: a first name has nothing to point at).  The
+ * records are not read: they go to the client as they came.  DNSMSG_OK
+ * with its RCODE in *rcode, else DNSMSG_BAD.
+ */
+enum dnsmsg_status dnsmsg_check_reply(const uint8_t *up, size_t len,
+	    uint16_t id, const struct dnsmsg_query *q, uint8_t *rcode);
+
+/*
+ * The client's answer from a checked upstream answer, of which up holds
+ * the first len bytes of whole (a TCP answer may be longer than the
+ * buffer that read it): the answer as it came, with the client's id and
+ * RD bit, when all of it is there and fits in max (the client's UDP
+ * size, or DNSMSG_TCP_MAX) and outlen; else the header and question
+ * alone (dnsmsg_encode, the OPT when q had one) with the upstream's
+ * RCODE and TC set, so that the client asks again over TCP (RFC 2181
+ * section 9).  The length written, or 0 if even that does not fit.
+ */
+size_t	dnsmsg_relay(const struct dnsmsg_query *q, const uint8_t *up,
+	    size_t len, size_t whole, size_t max, uint8_t *out,
+	    size_t outlen);
+
 #endif

@@ -174,12 +174,14 @@ original_dest(const struct sockaddr *sa, struct socks5_addr *a)
 			return 0;
 		log_warnx("transparent: the name behind %s is not a "
 		    "destination: refusing", addr_ntop(sa, buf, sizeof(buf)));
+		stats_refused(STATS_REFUSED_FAKE);
 		return -1;
 	}
 	if (fake_in_range(sa)) {
 		log_warnx("transparent: %s is a fake address that stands for "
 		    "no name now (expired?): refusing", addr_ntop(sa, buf,
 		    sizeof(buf)));
+		stats_refused(STATS_REFUSED_FAKE);
 		return -1;
 	}
 	if (socks5_addr_from_sockaddr(a, sa) != S5_OK) {

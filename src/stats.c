@@ -77,7 +77,7 @@ stats_refusal_name(enum stats_refusal why)
 	static const char *const names[STATS_REFUSAL_N] = {
 		"max_relays", "max_per_client", "max_handshakes",
 		"max_handshakes_per_client", "descriptors", "throttled",
-		"rule", "auth", "proxy", "loop"
+		"rule", "auth", "proxy", "loop", "fake"
 	};
 
 	return (unsigned)why < STATS_REFUSAL_N ? names[why] : "unknown";

@@ -29,6 +29,8 @@ enum stats_refusal {
 					 * balancer, or no valid header */
 	STATS_REFUSED_LOOP,		/* transparent: not redirected, or
 					 * our own connection come back */
+	STATS_REFUSED_FAKE,		/* transparent: a fake that stands
+					 * for no name (or no destination) */
 	STATS_REFUSAL_N
 };
 

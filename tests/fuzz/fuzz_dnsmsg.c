@@ -6,7 +6,12 @@
  * control bytes, a UDP size between 512 and 1232; BAD with an RCODE the
  * door can send (FORMERR, NOTIMP, REFUSED); every answer encodes within
  * the limit it is given (TC set when the records were dropped) and
- * starts with the query's id; reverse names never crash.
+ * starts with the query's id; reverse names never crash.  The input is
+ * also read as an upstream answer to a fixed forwarded query (its id
+ * taken from the input, so the checks past the id are reached): a reply
+ * accepted starts with that question (case aside), and what is relayed
+ * fits the limit, carries the client's id, and is the input itself (but
+ * for id and RD) unless TC is set.
  *
  *   ./configure CC=clang && make fuzz
  *   ./tests/fuzz/fuzz_dnsmsg -max_total_time=60
@@ -43,6 +48,38 @@ check_answer(const struct dnsmsg_query *q, uint8_t rcode)
 		    (out[2] & 0x02) == 0)
 			abort();
 	}
+}
+
+/* "Example.org MX" from client id 0xbeef, with an OPT record. */
+static const uint8_t fixed_query[] = { 0xbe, 0xef, 0x01, 0, 0, 1, 0, 0, 0,
+    0, 0, 1, 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0, 0,
+    15, 0, 1, 0, 0, 41, 2, 0, 0, 0, 0, 0, 0, 0 };
+
+static void
+check_reply(const uint8_t *data, size_t size)
+{
+	struct dnsmsg_query q;
+	uint8_t out[2048], rcode;
+	size_t n, max, whole;
+
+	if (size < 2 || dnsmsg_parse_query(fixed_query, sizeof(fixed_query),
+	    &q) != DNSMSG_OK)
+		return;
+	if (dnsmsg_check_reply(data, size, (uint16_t)(data[0] << 8 | data[1]),
+	    &q, &rcode) != DNSMSG_OK)
+		return;
+	if (rcode > 15 || size < DNSMSG_HDR_LEN + q.qlen)
+		abort();
+	for (max = 0; max <= 1500; max += 250)
+		for (whole = size; whole <= size + 1; whole++) {
+			n = dnsmsg_relay(&q, data, size, whole, max, out,
+			    sizeof(out));
+			if (n > max || (n > 0 && (out[0] << 8 | out[1]) != 0xbeef))
+				abort();
+			if (n > 0 && (out[2] & 0x02) == 0 && (n != size ||
+			    memcmp(out + 3, data + 3, size - 3) != 0))
+				abort();
+		}
 }
 
 int
@@ -86,5 +123,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		abort();
 	}
+	check_reply(data, size);
 	return 0;
 }

@@ -21,7 +21,8 @@
 #     IPv6-only name and c6 for an IPv4-only one, gets a fake of its own
 #     family (240.0.0.0/12, 100::/64) and fetches the file from it: the
 #     access line names the name and the real address; a fake that
-#     stands for no name is refused and logged; a statically linked
+#     stands for no name is refused, logged and counted
+#     (refusals{reason="fake"}); a statically linked
 #     client doing its own DNS over UDP (staticget.c, as Go does) does
 #     the same from c4;
 #  4. rules refusing the client network (reloaded): curl fails, the
@@ -235,6 +236,10 @@ ns_curl "$NS_C4" --max-time 5 -o /dev/null "http://240.0.255.254:$HTTP6/blob" 2>
 	sg_fail "a fake that stands for nothing was relayed"
 sg_log_wait "240.0.255.254:$HTTP6 is a fake address that stands for no name" 5 ||
 	{ sg_show_log; sg_fail "the dead fake was not refused and logged"; }
+ns_curl "$NS_GW" -o "$SG_TMP/metrics" "http://127.0.0.1:$MPORT/metrics" ||
+	sg_fail "cannot scrape the metrics in gw"
+grep -qF 'sixgate_refusals_total{reason="fake"} 1' "$SG_TMP/metrics" ||
+	{ grep -F refusals "$SG_TMP/metrics" >&2; sg_fail "the dead fake is not counted as a refusal"; }
 sg_info "ok: a dead fake is refused"
 
 # ------------------------------------------------ 4. rules say no

@@ -10,7 +10,12 @@
  * records, answers in a query, two questions; responses: header flags,
  * the answer's NAME as a pointer to the question, A/AAAA/PTR RDATA,
  * the OPT echoed, TC when the records do not fit in 512 bytes; reverse
- * names of both families.
+ * names of both families.  Forwarding: the upstream query (our id, RD,
+ * the client's question, OPT only when the client sent one), the
+ * upstream answer's checks (id, QR, opcode, one question equal to ours
+ * but for case, every prefix too short), and the relayed answer (the
+ * client's id and RD, as it came when it fits, TC and no records when
+ * it does not or was cut).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -363,6 +368,154 @@ START_TEST(reverse_names)
 }
 END_TEST
 
+/* An upstream answer to up[0..n) (a query): QR, RA, rcode, one TXT of
+ * txtlen bytes (its owner a pointer to the question); returns the length. */
+static size_t
+mkreply(uint8_t *b, size_t n, uint8_t rcode, size_t txtlen)
+{
+	b[2] |= 0x80;
+	b[3] = (uint8_t)(0x80 | rcode);
+	b[7] = txtlen > 0 ? 1 : 0;
+	if (txtlen == 0)
+		return n;
+	b[n++] = 0xc0;
+	b[n++] = 12;
+	b[n++] = 0;
+	b[n++] = 16;		/* TXT */
+	b[n++] = 0;
+	b[n++] = 1;
+	memset(b + n, 0, 4);
+	b[n + 3] = 60;
+	n += 4;
+	b[n++] = (uint8_t)((txtlen + 1) >> 8);
+	b[n++] = (uint8_t)(txtlen + 1);
+	b[n++] = (uint8_t)txtlen;
+	memset(b + n, 'x', txtlen);
+	return n + txtlen;
+}
+
+START_TEST(forward_query)
+{
+	uint8_t b[600], out[600];
+	struct dnsmsg_query q;
+	size_t n = mkquery(b, "Example.ORG", 15, false, 0), m;
+
+	ck_assert_int_eq(dnsmsg_parse_query(b, n, &q), DNSMSG_OK);
+	m = dnsmsg_make_query(&q, 0x1234, out, sizeof(out));
+	ck_assert_uint_eq(m, n);
+	ck_assert_uint_eq(out[0], 0x12);
+	ck_assert_uint_eq(out[1], 0x34);
+	ck_assert_uint_eq(out[2], 0x01);	/* RD, a query */
+	ck_assert_uint_eq(out[5], 1);
+	ck_assert_uint_eq(out[11], 0);		/* no OPT */
+	ck_assert(memcmp(out + 12, b + 12, n - 12) == 0);
+	ck_assert_uint_eq(dnsmsg_make_query(&q, 1, out, n - 1), 0);
+	/* With the client's OPT: ours (1232, no options). */
+	n = mkquery(b, "example.org", 16, true, 4096);
+	ck_assert_int_eq(dnsmsg_parse_query(b, n, &q), DNSMSG_OK);
+	m = dnsmsg_make_query(&q, 7, out, sizeof(out));
+	ck_assert_uint_eq(m, 12 + q.qlen + 11);
+	ck_assert_uint_eq(out[11], 1);
+	ck_assert_uint_eq(out[12 + q.qlen + 2], 41);
+	ck_assert_uint_eq(out[12 + q.qlen + 3] << 8 | out[12 + q.qlen + 4],
+	    DNSMSG_UDP_CAP);
+	/* A query without a question (BAD early) makes none. */
+	memset(&q, 0, sizeof(q));
+	ck_assert_uint_eq(dnsmsg_make_query(&q, 7, out, sizeof(out)), 0);
+}
+END_TEST
+
+START_TEST(forward_reply_checks)
+{
+	uint8_t b[600], up[600];
+	struct dnsmsg_query q;
+	size_t n = mkquery(b, "example.org", 15, false, 0), m, i;
+	uint8_t rc;
+
+	ck_assert_int_eq(dnsmsg_parse_query(b, n, &q), DNSMSG_OK);
+	m = dnsmsg_make_query(&q, 0x4242, up, sizeof(up));
+	m = mkreply(up, m, DNSMSG_NXDOMAIN, 0);
+	ck_assert_int_eq(dnsmsg_check_reply(tu_guarded(up, m), m, 0x4242, &q,
+	    &rc), DNSMSG_OK);
+	ck_assert_uint_eq(rc, DNSMSG_NXDOMAIN);
+	for (i = 0; i < m; i++)
+		ck_assert_int_eq(dnsmsg_check_reply(tu_guarded(up, i), i,
+		    0x4242, &q, &rc), DNSMSG_BAD);
+	ck_assert_uint_eq(rc, DNSMSG_SERVFAIL);
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4243, &q, &rc),
+	    DNSMSG_BAD);
+	/* The name's case may differ (0x20 randomisation), nothing else. */
+	up[13] = 'E';
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_OK);
+	up[13] = 'f';
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+	up[13] = 'e';
+	up[m - 3] = 16;		/* QTYPE TXT, not MX */
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+	up[m - 3] = 15;
+	up[2] &= 0x7f;		/* not a response */
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+	up[2] |= 0x80 | 2 << 3;	/* opcode STATUS */
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+	up[2] &= 0x87;
+	up[5] = 2;		/* two questions */
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+	up[5] = 1;
+	up[12] = 0xc0;		/* a pointer for a name */
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_BAD);
+}
+END_TEST
+
+START_TEST(forward_relay)
+{
+	uint8_t b[600], up[2048], out[2048];
+	struct dnsmsg_query q;
+	size_t n = mkquery(b, "example.org", 16, true, 512), m, k;
+	uint8_t rc;
+
+	b[2] = 0;		/* the client did not ask for recursion */
+	ck_assert_int_eq(dnsmsg_parse_query(b, n, &q), DNSMSG_OK);
+	m = dnsmsg_make_query(&q, 0x4242, up, sizeof(up));
+	/* The OPT moves behind the answer: build it without, add it. */
+	up[11] = 0;
+	m = mkreply(up, 12 + q.qlen, DNSMSG_NOERROR, 300);
+	ck_assert_int_eq(dnsmsg_check_reply(up, m, 0x4242, &q, &rc),
+	    DNSMSG_OK);
+	k = dnsmsg_relay(&q, up, m, m, 512, out, sizeof(out));
+	ck_assert_uint_eq(k, m);
+	ck_assert_uint_eq(out[0] << 8 | out[1], 0xbeef);
+	ck_assert_uint_eq(out[2], 0x80);	/* QR, RD as the client's */
+	ck_assert(memcmp(out + 2 + 1, up + 3, m - 3) == 0);
+	/* Too large for 512: header, question, our OPT, TC. */
+	m = mkreply(up, 12 + q.qlen, DNSMSG_NOERROR, 600);
+	k = dnsmsg_relay(&q, up, m, m, q.udp_size, out, sizeof(out));
+	ck_assert_uint_eq(k, 12 + q.qlen + 11);
+	ck_assert_uint_eq(out[0] << 8 | out[1], 0xbeef);
+	ck_assert(out[2] & 0x02);
+	ck_assert_uint_eq(out[3] & 0x0f, 0);
+	ck_assert_uint_eq(out[7], 0);
+	ck_assert_uint_eq(out[11], 1);
+	/* Fits over TCP, but only part of it was read: TC too. */
+	k = dnsmsg_relay(&q, up, m, m + 100, DNSMSG_TCP_MAX, out, sizeof(out));
+	ck_assert(out[2] & 0x02);
+	ck_assert_uint_eq(out[7], 0);
+	k = dnsmsg_relay(&q, up, m, m, DNSMSG_TCP_MAX, out, sizeof(out));
+	ck_assert_uint_eq(k, m);
+	ck_assert(!(out[2] & 0x02));
+	/* No room for even the question; less than a header. */
+	ck_assert_uint_eq(dnsmsg_relay(&q, up, m, m, 20, out, sizeof(out)), 0);
+	ck_assert_uint_eq(dnsmsg_relay(&q, up, 11, 11, 512, out, sizeof(out)),
+	    0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -378,6 +531,9 @@ suite(void)
 	tcase_add_test(tc, encode_answers);
 	tcase_add_test(tc, encode_truncates);
 	tcase_add_test(tc, reverse_names);
+	tcase_add_test(tc, forward_query);
+	tcase_add_test(tc, forward_reply_checks);
+	tcase_add_test(tc, forward_relay);
 	suite_add_tcase(s, tc);
 	return s;
 }

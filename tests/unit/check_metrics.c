@@ -279,6 +279,7 @@ START_TEST(test_render)
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_logins_total{result=\"failed\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_refusals_total{reason=\"rule\"} 6\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_refusals_total{reason=\"max_handshakes_per_client\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_refusals_total{reason=\"fake\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_bytes_total{direction=\"up\"} 100\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_rule_relays_total{rule=\"#2\"} 3\n"));
 	ck_assert_ptr_nonnull(strstr(b.p, "sixgate_door_relays_total{door=\"http\"} 4\n"));

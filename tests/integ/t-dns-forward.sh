@@ -1,0 +1,194 @@
+#!/bin/bash
+# t-dns-forward.sh - the DNS front door forwards what it does not answer
+# itself to the nameservers of /etc/resolv.conf.  sixgated runs in a
+# network namespace of its own (ip netns exec bind-mounts
+# /etc/netns/<ns>/resolv.conf over /etc/resolv.conf), with a small
+# upstream server (dnsup.py) on 127.0.0.2:53 and [::1]:53 beside it;
+# the file is rewritten in place between the steps (res_ninit reads it
+# for every forwarded query).  Nothing leaves the namespace.
+#  1. MX and TXT over UDP and TCP: the upstream's records (dig drops an
+#     answer whose id is not its own); PTR of a real address: the
+#     upstream's name; PTR of a fake and A: still ours, never upstream;
+#  2. sizes: a 640-byte TXT to a client with a 512-byte buffer: TC and
+#     no records (cut by the gateway: the upstream sent it whole); the
+#     same over TCP: whole; a 1.4 KB TXT over TCP: the upstream's UDP
+#     answer is truncated, the gateway asks again over TCP;
+#  3. an IPv6 nameserver ([::1]);
+#  4. a refused client: REFUSED, nothing reaches the upstream;
+#  5. the upstream down (nobody on the address): SERVFAIL, logged;
+#  6. the upstream silent: SERVFAIL within the 5 s cap; six such
+#     queries at once: four forwarded, two SERVFAIL at once (the UDP
+#     bound, logged), and an A query meanwhile is answered at once;
+#  7. the loop guard: resolv.conf names the gateway's own dns listener:
+#     SERVFAIL, one log line for two queries; A still answered.
+set -u
+. "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
+. "$top_srcdir/tests/integ/netns.sh"
+ns_check
+sg_init
+sg_need dig
+
+ns_init
+ns_add dns NS dual
+ns_hosts "$NS" <<EOF
+127.0.0.1	localhost
+::1		localhost ip6-localhost ip6-loopback
+192.0.2.7	web.fwd.test
+EOF
+RESOLV=/etc/netns/$NS/resolv.conf
+resolv() {	# rewrite in place: the bind mount keeps the inode
+	printf '%s\n' "$@" > "$RESOLV" || sg_error "cannot write $RESOLV"
+}
+resolv "nameserver 127.0.0.2"
+COUNT=$SG_TMP/upstream.count
+: > "$COUNT"
+
+upstream() {	# VAR ADDRESS: dnsup.py on ADDRESS:53 inside NS
+	local rf=$SG_TMP/ready.$1
+	sg_bg timeout 600 ip netns exec "$NS" "$SG_PY" "$SG_INTEG/dnsup.py" \
+	    "$2" --count-file "$COUNT" --ready-file "$rf" \
+	    2>>"$SG_TMP/servers.err"
+	printf -v "$1" '%s' "$SG_BGPID"
+	sg_wait_file "$rf" 10 || {
+		cat "$SG_TMP/servers.err" >&2
+		sg_error "dnsup.py on $2 did not start"
+	}
+}
+upstream UP4 127.0.0.2
+upstream UP6 ::1
+
+SG_REAL=$(cd "$(dirname "$SIXGATED")" && pwd)/$(basename "$SIXGATED")
+printf '#!/bin/sh\nexec ip netns exec "%s" "%s" "$@"\n' "$NS" "$SG_REAL" \
+    > "$SG_TMP/sixgated-in-ns"
+chmod 755 "$SG_TMP/sixgated-in-ns"
+SIXGATED=$SG_TMP/sixgated-in-ns
+fake='fake: { ipv4 = "240.0.0.0/12"; ipv6 = "100::/64"; ttl = 10; };'
+sg_conf listen='"127.0.0.1:0", { address = "127.0.0.1:53"; protocol = "dns"; }' \
+    methods='"none"' extra="$fake" \
+    rules='{ action = "deny"; from = [ "127.0.0.3/32" ]; }, { action = "allow"; }'
+SG_NLISTEN=3	# socks, dns (tcp), dns udp
+sg_start
+
+q() {	# dig args, from inside NS, to the gateway
+	ns_exec "$NS" timeout 20 dig @127.0.0.1 -p 53 +time=8 +tries=1 "$@" 2>&1
+}
+answer() {	# the first answer record's data
+	q +short "$@" | head -n1
+}
+status() {
+	q "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p' | head -n1
+}
+asked() {	# how many queries of TYPE (number) by PROTO reached upstream
+	grep -c "^$1 $2\$" "$COUNT"
+}
+
+# 1. Forwarded: MX, TXT, PTR of a real address; ours stay ours.
+a=$(answer mail.fwd.test MX)
+[ "$a" = "10 mail.mail.fwd.test." ] || { q mail.fwd.test MX >&2; sg_fail "MX over UDP: '$a'"; }
+a=$(answer +tcp mail.fwd.test MX)
+[ "$a" = "10 mail.mail.fwd.test." ] || sg_fail "MX over TCP: '$a'"
+a=$(answer Some.Fwd.Test TXT)
+[ "$a" = '"upstream-says-Some.Fwd.Test"' ] || sg_fail "TXT over UDP: '$a'"
+a=$(answer +notcp +noedns some.fwd.test TXT)
+[ "$a" = '"upstream-says-some.fwd.test"' ] || sg_fail "TXT without EDNS: '$a'"
+a=$(answer -x 192.0.2.7)
+[ "$a" = up.ptr.test. ] || sg_fail "PTR of a real address: '$a'"
+[ "$(asked 15 udp)" -ge 2 ] && [ "$(asked 12 udp)" = 1 ] ||
+	sg_fail "the upstream did not see the MX and PTR queries: $(cat "$COUNT")"
+F=$(answer web.fwd.test A)
+case $F in 240.*) ;; *) sg_fail "A web.fwd.test: '$F', not a fake" ;; esac
+a=$(answer -x "$F")
+[ "$a" = web.fwd.test. ] || sg_fail "PTR of the fake $F: '$a'"
+[ "$(asked 1 udp)" = 0 ] && [ "$(asked 12 udp)" = 1 ] ||
+	sg_fail "A or a fake's PTR went upstream: $(cat "$COUNT")"
+sg_info "ok: MX, TXT, PTR forwarded; fakes answered here"
+
+# 2. Sizes: TC from the gateway, TCP to the upstream.
+out=$(q +bufsize=512 +ignore mid.fwd.test TXT)
+echo "$out" | grep -q 'flags:[^;]* tc' || { echo "$out" >&2; sg_fail "640-byte TXT to a 512-byte client: no TC"; }
+echo "$out" | grep -q 'ANSWER: 0' || sg_fail "a TC answer with records"
+n=$(q +tcp +short mid.fwd.test TXT | wc -c)
+[ "$n" -gt 600 ] || sg_fail "640-byte TXT over TCP: $n bytes"
+tcp_before=$(asked 16 tcp)
+n=$(q +tcp +short big.fwd.test TXT | wc -c)
+[ "$n" -gt 1400 ] || sg_fail "1.4 KB TXT over TCP: $n bytes"
+[ "$(asked 16 tcp)" -gt "$tcp_before" ] ||
+	sg_fail "the gateway did not ask over TCP after a truncated answer"
+# A UDP client (EDNS 1232): TC, then dig itself retries over TCP.
+n=$(q +short big.fwd.test TXT | wc -c)
+[ "$n" -gt 1400 ] || sg_fail "1.4 KB TXT over UDP then TCP: $n bytes"
+sg_info "ok: TC when it does not fit, TCP upstream for a TCP client"
+
+# 3. An IPv6 nameserver.
+resolv "nameserver ::1"
+before=$(asked 15 udp)
+a=$(answer v6.fwd.test MX)
+[ "$a" = "10 mail.v6.fwd.test." ] || sg_fail "MX through [::1]: '$a'"
+[ "$(asked 15 udp)" -gt "$before" ] || sg_fail "[::1] was not asked"
+resolv "nameserver 127.0.0.2"
+
+# 4. A refused client: REFUSED, not forwarded.
+before=$(wc -l < "$COUNT")
+st=$(status -b 127.0.0.3 mail.fwd.test MX)
+[ "$st" = REFUSED ] || sg_fail "a refused client's MX: '$st'"
+st=$(status -b 127.0.0.3 -x 192.0.2.7)
+[ "$st" = REFUSED ] || sg_fail "a refused client's PTR: '$st'"
+[ "$(wc -l < "$COUNT")" = "$before" ] || sg_fail "a refused query went upstream"
+
+# 5. Nobody on the nameserver's address: SERVFAIL, logged.
+resolv "nameserver 127.0.0.4"
+st=$(status down.fwd.test MX)
+[ "$st" = SERVFAIL ] || sg_fail "upstream down: '$st', not SERVFAIL"
+sg_log_wait "MX down.fwd.test: no answer from the nameservers" 5 ||
+	sg_fail "no log line for the failed forward"
+
+# 6. A silent nameserver: the 5 s cap; the UDP bound; fakes stay fast.
+SILENT_RF=$SG_TMP/ready.silent
+sg_bg timeout 600 ip netns exec "$NS" "$SG_PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.5", 53))
+open(sys.argv[1], "w").write("ready\n")
+time.sleep(600)' "$SILENT_RF" 2>>"$SG_TMP/servers.err"
+sg_wait_file "$SILENT_RF" 10 || sg_error "the silent server did not start"
+resolv "nameserver 127.0.0.5"
+t0=$(sg_now_ms)
+st=$(status silent.fwd.test MX)
+t=$(( $(sg_now_ms) - t0 ))
+[ "$st" = SERVFAIL ] || sg_fail "a silent upstream: '$st', not SERVFAIL"
+[ "$t" -ge 4000 ] && [ "$t" -lt 7500 ] ||
+	sg_fail "a silent upstream answered SERVFAIL after $t ms, not ~5 s"
+pids=
+for i in 1 2 3 4 5 6; do
+	status "slow$i.fwd.test" MX > "$SG_TMP/slow.$i" &
+	pids="$pids $!"
+done
+sleep 1
+t0=$(sg_now_ms)
+F2=$(answer localhost A)
+t=$(( $(sg_now_ms) - t0 ))
+case $F2 in 240.*) ;; *) sg_fail "A localhost during forwards: '$F2'" ;; esac
+[ "$t" -lt 2000 ] || sg_fail "A localhost took $t ms while queries were forwarded"
+# shellcheck disable=SC2086
+wait $pids
+[ "$(cat "$SG_TMP"/slow.* | grep -c SERVFAIL)" = 6 ] ||
+	sg_fail "six slow queries: $(cat "$SG_TMP"/slow.* | tr '\n' ' ')"
+sg_log_wait "queries over UDP are being forwarded already" 1 ||
+	sg_fail "no log line for the UDP forwarding bound"
+sg_info "ok: 5 s cap, at most 4 forwarded UDP queries, fakes answered meanwhile"
+
+# 7. The loop guard.
+resolv "nameserver 127.0.0.1"
+before=$(wc -l < "$COUNT")
+st=$(status loop.fwd.test MX)
+[ "$st" = SERVFAIL ] || sg_fail "resolv.conf naming us: '$st', not SERVFAIL"
+st=$(status loop2.fwd.test TXT)
+[ "$st" = SERVFAIL ] || sg_fail "resolv.conf naming us (TXT): '$st'"
+n=$(grep -c "of /etc/resolv.conf is this gateway's own dns listener" "$SG_LOG")
+[ "$n" = 1 ] || sg_fail "the loop logged $n times, not once"
+F3=$(answer localhost A)
+[ "$F3" = "$F2" ] || sg_fail "A localhost after the loop: '$F3', not $F2"
+sg_info "ok: the loop guard"
+
+sg_stop || sg_fail "sixgated did not stop"
+exit 0
