@@ -1,8 +1,9 @@
 /*
  * request.c - the request core (see request.h): login, rules and their
  * log lines, routes and chains, the reply through the door, the relay,
- * and the one access line.  The commands live in cmd_*.c and use the
- * steps declared in request_int.h.
+ * and the one access line.  The commands live in cmd_*.c, the checks of
+ * UDP flows and DNS look-ups in request_flow.c; they use the steps
+ * declared in request_int.h.
  */
 #include "sgconfig.h"
 
@@ -70,7 +71,6 @@ request_reply_wire(struct request *r, uint8_t rep,
 	return r->door->reply_wire(r->door_ctx, rep, bnd);
 }
 
-static void log_denied(const struct request *, const char *, int);
 
 /*
  * Names are looked up only for those the rules could let through, and a
@@ -96,7 +96,7 @@ request_resolve(struct request *r, struct resolve_result *res)
 	q.port = a->port;
 	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q, &stop)) ==
 	    ACL_REACH_NONE) {
-		log_denied(r, NULL, stop);
+		request_log_denied(r, NULL, stop);
 		return S5_REP_NOT_ALLOWED;
 	}
 	if ((rc = resolve_name(a->u.name, a->port, r->cfg->prefer, res))
@@ -112,13 +112,9 @@ request_resolve(struct request *r, struct resolve_result *res)
 	return S5_REP_SUCCEEDED;
 }
 
-/*
- * The one line that says a request was refused: rule is the index of
- * the refusing rule, or -1 when none allowed it; addr the address
- * checked, or NULL when the rules saw none.
- */
-static void
-log_denied(const struct request *r, const char *addr, int rule)
+/* See request_int.h. */
+void
+request_log_denied(const struct request *r, const char *addr, int rule)
 {
 	const struct acl_rule *ru;
 	char what[sizeof(r->dest_str) + ADDR_STRLEN + 32];
@@ -210,7 +206,7 @@ request_allow_addrs(struct request *r, const struct resolve_result *res,
 	if (allowed > 0)
 		return allowed;
 	addr_ntop((const struct sockaddr *)&res->addrs[0], abuf, sizeof(abuf));
-	log_denied(r, abuf, first);
+	request_log_denied(r, abuf, first);
 	return 0;
 }
 
@@ -232,7 +228,7 @@ request_allow_dest(struct request *r, const struct sockaddr *dest)
 			memcpy(&r->ruled, dest, addr_len(dest));
 		return true;
 	}
-	log_denied(r, NULL, k);
+	request_log_denied(r, NULL, k);
 	return false;
 }
 
@@ -261,7 +257,7 @@ request_allow_udp(struct request *r, int *rule)
 
 	request_query_init(r, &q);
 	if (udp_reach(&q, r->cfg, &left, &stop, rule) == ACL_REACH_NONE) {
-		log_denied(r, NULL, stop);
+		request_log_denied(r, NULL, stop);
 		return false;
 	}
 	if (left >= 0)
@@ -424,8 +420,8 @@ request_read_more(struct request *r, uint8_t *buf, size_t cap, size_t *len,
 }
 
 /* The destination as the client sent it, escaped, for log lines. */
-static __attribute__((noinline)) void
-format_dest(struct request *r)
+__attribute__((noinline)) void
+request_format_dest(struct request *r)
 {
 	const struct socks5_addr *a = &r->dest;
 	char name[ESCAPE_LEN(S5_NAME_MAX)];
@@ -449,8 +445,8 @@ format_dest(struct request *r)
  * The one line per request; its format is documented in sixgated(8)
  * (key=value, values escaped so that none holds a space).
  */
-static void
-log_access(const struct request *r)
+void
+request_log_access(const struct request *r)
 {
 	int64_t ms = sgio_now_ms() - r->start;
 	char user[ESCAPE_LEN(S5_NAME_MAX)];
@@ -462,76 +458,6 @@ log_access(const struct request *r)
 	    r->dest_str, r->connected[0] ? r->connected : "-", r->rep,
 	    r->stats.up, r->stats.down, r->door->name, r->extra, ms / 1000,
 	    (int)(ms % 1000), r->end);
-}
-
-uint8_t
-request_flow_check(struct request *r, struct sockaddr_storage *to)
-{
-	struct resolve_result res;
-	unsigned char skip[RESOLVE_MAX];
-	size_t i;
-	uint8_t rep;
-
-	format_dest(r);
-	if ((rep = request_resolve(r, &res)) != S5_REP_SUCCEEDED)
-		return rep;
-	if (request_allow_addrs(r, &res, skip) == 0)
-		return S5_REP_NOT_ALLOWED;
-	for (i = 0; i < res.n && skip[i]; i++)
-		continue;
-	*to = res.addrs[i];
-	return S5_REP_SUCCEEDED;
-}
-
-/* Keep the addresses of res the rules allow (none: logged). */
-static size_t
-keep_allowed(struct request *r, struct resolve_result *res)
-{
-	unsigned char skip[RESOLVE_MAX];
-	size_t i, k = 0;
-
-	if (request_allow_addrs(r, res, skip) == 0)
-		return 0;
-	for (i = 0; i < res->n; i++)
-		if (!skip[i])
-			res->addrs[k++] = res->addrs[i];
-	return res->n = k;
-}
-
-uint8_t
-request_dns_check(struct request *r, struct resolve_result *res, int *gai)
-{
-	enum acl_reach reach;
-	struct acl_query q;
-	int stop;
-
-	*gai = 0;
-	format_dest(r);
-	request_query_init(r, &q);
-	q.port = r->dest.port;
-	if ((reach = acl_reach(r->cfg->rules, r->cfg->nrules, &q, &stop)) ==
-	    ACL_REACH_NONE) {
-		log_denied(r, NULL, stop);
-		return S5_REP_NOT_ALLOWED;
-	}
-	if (res == NULL)
-		return S5_REP_SUCCEEDED;
-	if ((*gai = resolve_name(r->dest.u.name, r->dest.port, r->cfg->prefer,
-	    res)) != 0) {
-		log_info("dns: cannot resolve %s: %s%s", r->dest_str,
-		    gai_strerror(*gai), reach == ACL_REACH_NETS ? " (answered "
-		    "REFUSED: this client's rules allow networks only)" : "");
-		return reach == ACL_REACH_NETS ? S5_REP_NOT_ALLOWED :
-		    S5_REP_HOST_UNREACH;
-	}
-	return keep_allowed(r, res) > 0 ? S5_REP_SUCCEEDED :
-	    S5_REP_NOT_ALLOWED;
-}
-
-void
-request_flow_log(const struct request *r)
-{
-	log_access(r);
 }
 
 /*
@@ -637,7 +563,7 @@ request_run(struct request *r)
 	/* The request is read: whoever it is, the handshake is over. */
 	registry_handshake_done(r->reg);
 	read_groups(r);
-	format_dest(r);
+	request_format_dest(r);
 	register_request(r);
 	switch (r->cmd) {
 	case S5_CMD_CONNECT:
@@ -669,7 +595,7 @@ request_run(struct request *r)
 	else if (registry_revoked(r->reg) && r->end != NULL)
 		r->end = "revoked";	/* only a running relay is revoked */
 	registry_account(r->reg);
-	log_access(r);
+	request_log_access(r);
 }
 
 void

@@ -35,6 +35,23 @@ int	request_reply_wire(struct request *r, uint8_t rep,
 uint8_t	request_resolve(struct request *r, struct resolve_result *res);
 
 /*
+ * The one line that says a request was refused: rule is the index of
+ * the refusing rule, or -1 when none allowed it; addr the address
+ * checked, or NULL when the rules saw none.
+ */
+void	request_log_denied(const struct request *r, const char *addr,
+	    int rule);
+
+/*
+ * r->dest_str: the destination as the client sent it, escaped (its own
+ * frame, popped before a relay).
+ */
+void	request_format_dest(struct request *r);
+
+/* The one access line per request (format in sixgated(8)). */
+void	request_log_access(const struct request *r);
+
+/*
  * Rules, per resolved address: skip[i] is set for each address they
  * refuse.  Returns how many are allowed; when none is, logs the rule
  * that refused the first address.
