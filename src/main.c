@@ -272,6 +272,48 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		usage();
 }
 
+/* Every listening socket, while we still have the rights to bind. */
+static void
+open_sockets(const struct config *c)
+{
+	char err[CONFIG_ERRLEN];
+
+	if (acceptor_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (portmap_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (dns_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (fake_configure(c) == -1)
+		fatalx("out of memory for the fake table");
+	if (control_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (metrics_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+}
+
+/* The service threads, once the configuration is published. */
+static void
+start_threads(const struct config *c)
+{
+	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
+		fatal("cannot start the PAM workers");
+	stats_init();
+	/* Before the first client: its quota must already count. */
+	if (statekeep_start(c) == -1)
+		fatal("cannot start the state thread");
+	if (control_start() == -1)
+		fatal("cannot start the control thread");
+	if (metrics_start() == -1)
+		fatal("cannot start the metrics thread");
+	if (acceptor_start() == -1)
+		fatal("cannot start the accept thread");
+	if (portmap_udp_start() == -1)
+		fatal("cannot start the udp port mapping thread");
+	if (dns_udp_start() == -1)
+		fatal("cannot start the dns thread");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -307,18 +349,7 @@ main(int argc, char *argv[])
 	log_info("sixgated %s starting, configuration %s", PACKAGE_VERSION,
 	    c->source);
 	fd_budget(c);
-	if (acceptor_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (portmap_udp_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (dns_udp_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (fake_configure(c) == -1)
-		fatalx("out of memory for the fake table");
-	if (control_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (metrics_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+	open_sockets(c);
 	drop_privileges(c->user);
 	if (!o.foreground)
 		detach();
@@ -331,22 +362,7 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	config_publish(c);
-	if (authpool_set_limit((unsigned)c->auth_max_concurrent) == -1)
-		fatal("cannot start the PAM workers");
-	stats_init();
-	/* Before the first client: its quota must already count. */
-	if (statekeep_start(c) == -1)
-		fatal("cannot start the state thread");
-	if (control_start() == -1)
-		fatal("cannot start the control thread");
-	if (metrics_start() == -1)
-		fatal("cannot start the metrics thread");
-	if (acceptor_start() == -1)
-		fatal("cannot start the accept thread");
-	if (portmap_udp_start() == -1)
-		fatal("cannot start the udp port mapping thread");
-	if (dns_udp_start() == -1)
-		fatal("cannot start the dns thread");
+	start_threads(c);
 	notify_ready();
 	for (;;) {
 		if ((sig = notify_sigwait(&set)) == -1)
