@@ -146,23 +146,6 @@ out:
 	return 0;
 }
 
-/* Exactly len bytes by the deadline: 0, or -1. */
-static int
-recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = sgio_recv_some(&sgio_libc, fd, buf + got, len - got,
-		    deadline);
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 /* The same over TCP (RFC 1035 section 4.2.2): 0, or -1. */
 static int
 ask_tcp(struct fwd *f, const struct sockaddr_storage *ns, int64_t deadline)
@@ -179,13 +162,13 @@ ask_tcp(struct fwd *f, const struct sockaddr_storage *ns, int64_t deadline)
 	f->query[1] = (uint8_t)f->qlen;
 	if (sgio_connect(&sgio_libc, fd, sa, addr_len(sa), deadline) == -1 ||
 	    sgio_send_all(&sgio_libc, fd, f->query, f->qlen + 2, deadline)
-	    == -1 || recv_all(fd, two, 2, deadline) == -1)
+	    == -1 || sgio_recv_all(&sgio_libc, fd, two, 2, deadline) == -1)
 		goto out;
 	f->whole = (size_t)two[0] << 8 | two[1];
 	/* A longer answer is cut here: the client then gets TC. */
 	f->len = f->whole < f->anslen ? f->whole : f->anslen;
 	if (f->whole >= DNSMSG_HDR_LEN &&
-	    recv_all(fd, f->ans, f->len, deadline) == 0)
+	    sgio_recv_all(&sgio_libc, fd, f->ans, f->len, deadline) == 0)
 		rc = 0;
 out:
 	close(fd);

@@ -11,23 +11,6 @@
 #include "log.h"
 #include "sgio.h"
 
-/* Exactly len bytes by the deadline: 0, or -1 (EOF, error, timeout). */
-static int
-recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = sgio_recv_some(&sgio_libc, fd, buf + got, len - got,
-		    deadline);
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 void
 door_dns_run(struct request *r)
 {
@@ -40,7 +23,7 @@ door_dns_run(struct request *r)
 
 	for (k = 0; k < DOOR_DNS_QUERIES_MAX; k++) {
 		deadline = sgio_now_ms() + (int64_t)idle * 1000;
-		if (recv_all(r->cfd, in, 2, deadline) == -1)
+		if (sgio_recv_all(&sgio_libc, r->cfd, in, 2, deadline) == -1)
 			break;
 		len = (size_t)in[0] << 8 | in[1];
 		if (len == 0 || len > sizeof(in)) {
@@ -48,7 +31,7 @@ door_dns_run(struct request *r)
 			    len);
 			break;
 		}
-		if (recv_all(r->cfd, in, len, deadline) == -1)
+		if (sgio_recv_all(&sgio_libc, r->cfd, in, len, deadline) == -1)
 			break;
 		if ((n = dnsfront_answer(r->listener, &r->peer, true, in, len,
 		    out + 2)) == 0)

@@ -96,6 +96,25 @@ sgio_recv_some(const struct sgio_ops *io, int fd, void *buf, size_t len,
 }
 
 int
+sgio_recv_all(const struct sgio_ops *io, int fd, void *buf, size_t len,
+    int64_t deadline_ms)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = sgio_recv_some(io, fd, (uint8_t *)buf + got, len - got,
+		    deadline_ms);
+		if (n == 0)
+			errno = ECONNRESET;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
 sgio_connect(const struct sgio_ops *io, int fd, const struct sockaddr *sa,
     socklen_t len, int64_t deadline_ms)
 {

@@ -57,6 +57,12 @@ ssize_t	sgio_recv_some(const struct sgio_ops *io, int fd, void *buf,
 	    size_t len, int64_t deadline_ms);
 
 /*
+ * Receive exactly len bytes by the deadline: 0, or -1 (EOF before len
+ * bytes sets errno to ECONNRESET; else sgio_recv_some's errno).
+ */
+int	sgio_recv_all(const struct sgio_ops *io, int fd, void *buf,
+	    size_t len, int64_t deadline_ms);
+/*
  * Connect fd (blocking or not) and wait for the outcome until the
  * deadline: 0 once connected, or -1 with the connection's error.
  */

@@ -9,6 +9,8 @@
  * drains it, and gives ETIMEDOUT when nobody drains; it writes to a pipe
  * (not a socket); sgio_recv_some returns what is there, 0 at EOF and
  * ETIMEDOUT when nothing comes, even on a blocking descriptor;
+ * sgio_recv_all waits for exactly the length asked, across writes, and
+ * fails with ETIMEDOUT or, at an early EOF, ECONNRESET;
  * sgio_connect succeeds on a listening loopback socket and gives
  * ECONNREFUSED on a closed port; the ops table is what is called.
  */
@@ -131,6 +133,32 @@ counting_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	return connect(fd, sa, len);
 }
 
+START_TEST(test_recv_all)
+{
+	int sv[2];
+	char buf[8];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	/* Two writes, one answer of exactly the length asked. */
+	ck_assert_int_eq(write(sv[1], "abc", 3), 3);
+	ck_assert_int_eq(write(sv[1], "defg", 4), 4);
+	ck_assert_int_eq(sgio_recv_all(&sgio_libc, sv[0], buf, 6,
+	    sgio_now_ms() + 1000), 0);
+	ck_assert(memcmp(buf, "abcdef", 6) == 0);
+	/* One byte left, two asked, nothing more comes: ETIMEDOUT. */
+	ck_assert_int_eq(sgio_recv_all(&sgio_libc, sv[0], buf, 2,
+	    sgio_now_ms() + 100), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	/* EOF before the length: ECONNRESET, not success. */
+	ck_assert_int_eq(write(sv[1], "h", 1), 1);
+	close(sv[1]);
+	ck_assert_int_eq(sgio_recv_all(&sgio_libc, sv[0], buf, 4,
+	    sgio_now_ms() + 1000), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	close(sv[0]);
+}
+END_TEST
+
 START_TEST(test_connect)
 {
 	const struct sgio_ops io = { send, recv, counting_connect };
@@ -170,6 +198,7 @@ sgio_suite(void)
 	tcase_add_test(tc, test_send_all);
 	tcase_add_test(tc, test_pipe);
 	tcase_add_test(tc, test_recv_some);
+	tcase_add_test(tc, test_recv_all);
 	tcase_add_test(tc, test_connect);
 	suite_add_tcase(s, tc);
 	return s;
