@@ -253,7 +253,16 @@ METHOD = """
   others there); "sixgated+cache" is sixgated with `auth.cache_ttl =
   300`; "PAM alone" is a bare pam_start/pam_authenticate/pam_acct_mgmt
   loop with the same service, user and workers: the bound any proxy that
-  asks PAM for each login stays under.
+  asks PAM for each login stays under.  In the login figures each
+  worker connects from its own loopback address (`sgload --spread`:
+  worker k from 127.0.0.2 + k), for every peer alike: sixgated gives
+  one client address at most half of its PAM workers
+  (`auth.max_concurrent`, by default twice the cores), so that one
+  client's slow logins cannot starve the others, and from a single
+  address the 8-worker figure would measure that share instead of PAM.
+  No other per-client limit applies: the script's sixgated has
+  `limits.max_per_client = 0`, `limits.max_handshakes_per_client = 0`
+  and `auth.fail_limit = 0`.
 - Cross-family: the client reaches the proxy over ::1 and asks for
   127.0.0.1, or over 127.0.0.1 and asks for ::1, or asks for the name
   "localhost" (ATYP DOMAINNAME, resolved by the proxy; the echo server
