@@ -254,7 +254,9 @@ METHOD = """
   on loopback: accepting, connecting to the destination, the
   handshake's small reads and writes, closing).  On loopback the kernel
   delivers a segment within the sender's system call, so the system
-  part also carries some of the receiving side's TCP work.
+  part also carries some of the receiving side's TCP work.  /proc counts
+  in ticks of 10 ms, so in a short run (`--quick`) the small user part
+  is coarse.
 - Logins: sixgated and Dante check through PAM (`socksmethod:
   pam.username` for Dante) with the same service file; microsocks checks
   its `-u`/`-P` pair itself (no PAM, so it is not comparable with the
