@@ -7,16 +7,24 @@
  *   sgload sink|echo [--bind ADDR]... [--port N] [--threads T]
  *                    [--port-file F] [--max-secs S]
  *   sgload bulk     [--proxy ADDR] --dest ADDR [--streams N] [--secs D]
+ *                    [--spread]
  *   sgload connrate [--proxy ADDR] --dest ADDR [--workers W] [--secs D]
- *                    [--count N]
+ *                    [--count N] [--spread]
  *   sgload idle      --proxy ADDR  --dest ADDR  --count N [--workers W]
- *                    [--hold S]
+ *                    [--hold S] [--spread]
  *   sgload pam       --service S --user U [--workers W] [--secs D]
  *
  * ADDR is HOST:PORT or [V6]:PORT; a destination HOST that is not a
  * literal address goes to the proxy as a DOMAINNAME (without --proxy it
  * is resolved once, here).  --user U logs in with method 0x02; the
  * password comes from the environment (SGLOAD_PASSWORD), never argv.
+ * --spread gives each stream or worker its own client address: worker k
+ * (from 0) binds 127.0.0.2 + k (127.0.0.2, .3, ...) before it connects,
+ * so that a proxy which shares something out per client address (as
+ * sixgated does its PAM workers) sees W clients, not one.  IPv4 only:
+ * the proxy (or, without one, the destination) must be an address in
+ * 127.0.0.0/8, where every address is local on Linux; with ::1 sgload
+ * refuses it (there is one IPv6 loopback address).
  * The sink answers the bytes it got, as a decimal line, at EOF or at a
  * byte 1 (bulk sends zeros, then that byte, then waits for the count).
  * Results are one line of KEY=VALUE words on standard output.  Every
@@ -73,7 +81,7 @@ bulk_stream(void *arg)
 	size_t got = 0;
 	int fd;
 
-	fd = open_relay(&w->why);
+	fd = open_relay(w);
 	pthread_barrier_wait(&barrier);
 	w->start = now();
 	if (fd < 0) {
@@ -118,9 +126,11 @@ run_bulk(void)
 	int i;
 
 	pthread_barrier_init(&barrier, NULL, (unsigned)o.streams);
-	for (i = 0; i < o.streams; i++)
+	for (i = 0; i < o.streams; i++) {
+		workers[i].id = i;
 		if (pthread_create(&workers[i].tid, NULL, bulk_stream, &workers[i]))
 			die("pthread_create failed");
+	}
 	for (i = 0; i < o.streams; i++) {
 		pthread_join(workers[i].tid, NULL);
 		if (workers[i].errors) {
@@ -157,7 +167,7 @@ conn_worker(void *arg)
 	while ((t0 = now()) < deadline) {
 		if (o.count > 0 && atomic_fetch_add(&claimed, 1) >= o.count)
 			break;
-		fd = open_relay(&w->why);
+		fd = open_relay(w);
 		if (fd < 0 || echo_byte(fd, 'c') != 0) {
 			if (fd >= 0) {
 				w->why = "echo";
@@ -224,7 +234,7 @@ idle_opener(void *arg)
 		w->fds[i] = -1;
 		if (now() > deadline)
 			break;
-		w->fds[i] = open_relay(&w->why);
+		w->fds[i] = open_relay(w);
 		if (w->fds[i] < 0 || echo_byte(w->fds[i], 'i') != 0) {
 			if (w->errors++ < 3)
 				fprintf(stderr, "sgload: relay %ld: %s failed: "
@@ -257,6 +267,7 @@ run_idle(void)
 	per = (o.count + o.workers - 1) / o.workers;
 	deadline = now() + o.timeout * 30;
 	for (k = 0; k < o.workers; k++) {
+		workers[k].id = k;
 		workers[k].fds = fds + k * per;
 		workers[k].nfds = k * per >= o.count ? 0 :
 		    (o.count - k * per < per ? o.count - k * per : per);
@@ -362,11 +373,14 @@ run_pam(void)
 
 /* ------------------------------------------------------------ main */
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: sgload sink|echo|bulk|connrate|idle|pam "
-	    "[options] (see the comment at the top of bench/sgload.c)\n");
+	    "[options] (see the comment at the top of bench/sgload.c)\n"
+	    "  --spread (bulk, connrate, idle): worker k connects from "
+	    "127.0.0.2 + k;\n  IPv4 only: the proxy must be on 127.0.0.0/8, "
+	    "not ::1\n");
 	exit(2);
 }
 
@@ -381,6 +395,48 @@ raise_nofile(void)
 	}
 }
 
+/* The options checked, then the command run: its exit status. */
+static int
+run(const char *dest)
+{
+	if (o.threads < 1 || o.threads > MAX_THREADS ||
+	    o.streams < 1 || o.streams > MAX_THREADS || o.workers < 1 ||
+	    o.workers > MAX_THREADS || o.secs <= 0 || o.secs > 3600 ||
+	    o.timeout <= 0 || o.hold < 0 || o.hold > 86400)
+		usage();
+	if (o.use_proxy && o.proxy.is_name)
+		die("--proxy wants an address, not a name");
+	if (o.spread && (strcmp(o.mode, "sink") == 0 ||
+	    strcmp(o.mode, "echo") == 0 || strcmp(o.mode, "pam") == 0))
+		die("--spread is for bulk, connrate and idle");
+	raise_nofile();
+	if (o.user != NULL && (o.pass = getenv("SGLOAD_PASSWORD")) == NULL)
+		die("--user needs SGLOAD_PASSWORD in the environment");
+	if (o.user != NULL && (strlen(o.user) > 255 || strlen(o.pass) > 255))
+		die("user or password longer than 255 bytes");
+	if (strcmp(o.mode, "sink") == 0 || strcmp(o.mode, "echo") == 0)
+		return run_server(o.mode[0] == 'e');
+	if (strcmp(o.mode, "pam") == 0)
+		return run_pam();
+	if (dest == NULL)
+		usage();
+	parse_addr(dest, &o.dest);
+	if (o.dest.is_name && !o.use_proxy)
+		resolve_name(&o.dest);
+	if (o.spread && !spread_ok(o.use_proxy ? &o.proxy : &o.dest))
+		die("--spread is IPv4 only: worker k connects from 127.0.0.2 + k, "
+		    "so the %s must be an address in 127.0.0.0/8 (not %s)",
+		    o.use_proxy ? "proxy" : "destination",
+		    o.use_proxy ? o.proxy.host : o.dest.host);
+	if (strcmp(o.mode, "bulk") == 0)
+		return run_bulk();
+	if (strcmp(o.mode, "connrate") == 0)
+		return run_connrate();
+	if (strcmp(o.mode, "idle") == 0)
+		return run_idle();
+	usage();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -392,7 +448,8 @@ main(int argc, char **argv)
 		{ "workers", 1, NULL, 'w' }, { "count", 1, NULL, 'c' },
 		{ "secs", 1, NULL, 's' }, { "hold", 1, NULL, 'H' },
 		{ "timeout", 1, NULL, 't' }, { "max-secs", 1, NULL, 'M' },
-		{ "port-file", 1, NULL, 'P' }, { NULL, 0, NULL, 0 }
+		{ "port-file", 1, NULL, 'P' }, { "spread", 0, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *dest = NULL;
 	int ch;
@@ -429,35 +486,11 @@ main(int argc, char **argv)
 		case 't': o.timeout = atof(optarg); break;
 		case 'M': o.max_secs = atof(optarg); break;
 		case 'P': o.port_file = optarg; break;
+		case 'R': o.spread = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc || o.threads < 1 || o.threads > MAX_THREADS ||
-	    o.streams < 1 || o.streams > MAX_THREADS || o.workers < 1 ||
-	    o.workers > MAX_THREADS || o.secs <= 0 || o.secs > 3600 ||
-	    o.timeout <= 0 || o.hold < 0 || o.hold > 86400)
+	if (optind != argc)
 		usage();
-	if (o.use_proxy && o.proxy.is_name)
-		die("--proxy wants an address, not a name");
-	raise_nofile();
-	if (o.user != NULL && (o.pass = getenv("SGLOAD_PASSWORD")) == NULL)
-		die("--user needs SGLOAD_PASSWORD in the environment");
-	if (o.user != NULL && (strlen(o.user) > 255 || strlen(o.pass) > 255))
-		die("user or password longer than 255 bytes");
-	if (strcmp(o.mode, "sink") == 0 || strcmp(o.mode, "echo") == 0)
-		return run_server(o.mode[0] == 'e');
-	if (strcmp(o.mode, "pam") == 0)
-		return run_pam();
-	if (dest == NULL)
-		usage();
-	parse_addr(dest, &o.dest);
-	if (o.dest.is_name && !o.use_proxy)
-		resolve_name(&o.dest);
-	if (strcmp(o.mode, "bulk") == 0)
-		return run_bulk();
-	if (strcmp(o.mode, "connrate") == 0)
-		return run_connrate();
-	if (strcmp(o.mode, "idle") == 0)
-		return run_idle();
-	usage();
+	return run(dest);
 }

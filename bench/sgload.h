@@ -49,6 +49,7 @@ struct opts {
 	const char	*user, *pass, *service;
 	const char	*binds[MAX_BINDS];
 	int		nbinds, port, threads, streams, workers;
+	int		spread;	/* worker k from 127.0.0.2 + k */
 	long		count;
 	double		secs, hold, timeout, max_secs;
 	const char	*port_file;
@@ -81,8 +82,9 @@ void	resolve_name(struct target *t);
 void	set_timeouts(int fd, double secs);
 int	write_all(int fd, const void *buf, size_t n);
 int	read_full(int fd, void *buf, size_t n);
-int	tcp_connect(const struct target *t);
-int	open_relay(const char **why);
+int	spread_ok(const struct target *t);
+int	tcp_connect(const struct target *t, const struct sockaddr_in *src);
+int	open_relay(struct worker *w);
 int	echo_byte(int fd, char c);
 int	run_server(int echo);
 /*

@@ -1,7 +1,8 @@
 /*
  * sgload_io.c - bench/sgload's socket helpers: addresses, deadlines on
  * blocking sockets, and the client side of a SOCKS5 handshake with an
- * optional RFC 1929 login (open_relay).
+ * optional RFC 1929 login (open_relay), from a worker's own loopback
+ * source address with --spread.
  */
 #include "sgconfig.h"
 
@@ -137,8 +138,26 @@ read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/*
+ * --spread: is t an address the workers can reach from their own
+ * loopback sources (IPv4, in 127.0.0.0/8)?
+ */
 int
-tcp_connect(const struct target *t)
+spread_ok(const struct target *t)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&t->ss;
+
+	return !t->is_name && t->ss.ss_family == AF_INET &&
+	    (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+}
+
+/*
+ * A connected socket to t; from src when not NULL (port 0: the kernel
+ * picks it at connect, per destination, so that the sources do not
+ * share one port range the way bind(port 0) would make them).
+ */
+int
+tcp_connect(const struct target *t, const struct sockaddr_in *src)
 {
 	int fd, one = 1;
 
@@ -147,7 +166,14 @@ tcp_connect(const struct target *t)
 		return -1;
 	set_timeouts(fd, o.timeout);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)&t->ss, t->len) != 0) {
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	if (src != NULL)
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		    sizeof(one));
+#endif
+	if ((src != NULL && bind(fd, (const struct sockaddr *)src,
+	    sizeof(*src)) != 0) ||
+	    connect(fd, (const struct sockaddr *)&t->ss, t->len) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -184,18 +210,29 @@ put_dest(unsigned char *b, const struct target *t)
 /*
  * A connection to the destination, through the proxy when there is one:
  * greeting, RFC 1929 login when --user, CONNECT, reply read whole.  One
- * round trip at a time, as every SOCKS5 server understands.  Returns the
- * socket or -1 (with the failing step in *why).
+ * round trip at a time, as every SOCKS5 server understands.  With
+ * --spread, worker k connects from 127.0.0.2 + k (main checked that the
+ * first hop is on IPv4 loopback).  Returns the socket or -1 (with the
+ * failing step in w->why).
  */
 int
-open_relay(const char **why)
+open_relay(struct worker *w)
 {
 	unsigned char b[600];
+	struct sockaddr_in src;
+	const char **why = &w->why;
 	size_t n, ul, pl;
 	int fd;
 
 	*why = "connect";
-	fd = tcp_connect(o.use_proxy ? &o.proxy : &o.dest);
+	if (o.spread) {
+		memset(&src, 0, sizeof(src));
+		src.sin_family = AF_INET;
+		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 +
+		    (uint32_t)w->id);
+	}
+	fd = tcp_connect(o.use_proxy ? &o.proxy : &o.dest,
+	    o.spread ? &src : NULL);
 	if (fd < 0 || !o.use_proxy)
 		return fd;
 	*why = "greeting";
