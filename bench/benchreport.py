@@ -215,6 +215,10 @@ def report(args, cmdline, pamdesc, svg_ok, secs_total):
     if NOTES:
         md += ["Notes of this run:", ""] + ["- " + n for n in NOTES] + [""]
     md += ["## Method", "", METHOD.strip(), ""]
+    changes = os.path.join(SRCDIR, "bench", "CHANGES.md")
+    if os.path.exists(changes):
+        with open(changes) as f:
+            md += ["## Changes, measured before and after", "", f.read().strip(), ""]
     path = os.path.join(args.out, "PERFORMANCE.md")
     with open(path, "w") as f:
         f.write("\n".join(md))
@@ -285,4 +289,9 @@ METHOD = """
   where one does not counts as failed.  With 8,000 relays the load
   generator holds 8,000 sockets, the echo server 8,000 and the proxy
   16,000, each under the 20,000 open files a process may have here.
+  "login": each relay logs in first (RFC 1929) — "sixgated" through PAM
+  for every relay (1,000 relays, first repeat only: about 30 s of PAM
+  work), "sixgated+cache" with `auth.cache_ttl = 300` (the first login
+  goes to PAM, the rest come from the cache), microsocks with its
+  `-u`/`-P` pair.
 """
