@@ -4,7 +4,7 @@
 # not run as root; does nothing when everything is installed already.
 set -e
 build="autoconf automake libtool pkgconf make gcc libc6-dev libconfig-dev libpam0g-dev check"
-test="$build clang libclang-rt-14-dev valgrind libpam-wrapper libpam-modules passwd curl ncat python3 python3-socks haproxy iproute2 procps wget netcat-openbsd openssh-server openssh-client git dante-server bind9-dnsutils dnsmasq-base nftables build-essential dpkg-dev debhelper lintian git xz-utils systemd"
+test="$build clang libclang-rt-14-dev valgrind libpam-wrapper libpam-modules passwd curl ncat python3 python3-socks haproxy iproute2 procps wget netcat-openbsd openssh-server openssh-client git dante-server bind9-dnsutils dnsmasq-base nftables busybox-static build-essential dpkg-dev debhelper lintian git xz-utils systemd"
 case "${1:-build}" in
 build)	pkgs=$build ;;
 test)	pkgs=$test ;;

@@ -4,10 +4,8 @@
 #include "sgconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +20,13 @@
 #include "dnsmsg.h"
 #include "log.h"
 #include "selfaddr.h"
+#include "svcthread.h"
 
 #define SOCKS_MAX	64
 #define BATCH		64	/* datagrams a socket gets before the next */
 #define WORKER_STACK	(256 * 1024)	/* as a session's: getaddrinfo */
+
+_Static_assert(DNS_UDP_WORKERS <= SVCTHREAD_MAX, "one svcthread pool");
 
 struct dsock {
 	int			 fd;
@@ -35,9 +36,7 @@ struct dsock {
 /* Written by main before the workers start and after they are joined. */
 static struct dsock socks[SOCKS_MAX];
 static size_t nsocks;
-static int wake[2] = { -1, -1 };
-static pthread_t workers[DNS_UDP_WORKERS];
-static size_t nworkers;
+static struct svcthread svc = SVCTHREAD_INITIALIZER;	/* the workers */
 /*
  * The addresses bound, with their real ports: written before any thread
  * starts and kept after dns_udp_stop, since TCP dns sessions may still
@@ -89,7 +88,7 @@ dns_udp_open(const struct config *c, char *err, size_t errlen)
 		if (c->listen[i].proto == LISTEN_DNS &&
 		    open_one(&c->listen[i], err, errlen) == -1)
 			goto fail;
-	if (nsocks > 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+	if (nsocks > 0 && svcthread_open(&svc) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -163,7 +162,6 @@ udp_loop(void *arg)
 	size_t i;
 
 	(void)arg;
-	log_set_tag("dns-udp");
 	in = malloc(DNSMSG_QUERY_MAX + 1);
 	out = malloc(DNSFRONT_OUT_MAX);
 	if (in == NULL || out == NULL) {
@@ -171,8 +169,8 @@ udp_loop(void *arg)
 		goto out;
 	}
 	for (;;) {
-		/* The wake pipe is never read: it stops every worker. */
-		pfd[0].fd = wake[0];
+		/* The stop pipe is never read: it stops every worker. */
+		pfd[0].fd = svcthread_stopfd(&svc);
 		pfd[0].events = POLLIN;
 		for (i = 0; i < nsocks; i++) {
 			pfd[i + 1].fd = socks[i].fd;
@@ -197,42 +195,18 @@ out:
 int
 dns_udp_start(void)
 {
-	pthread_attr_t attr;
-	int rc = 0;
-
 	if (nsocks == 0)
 		return 0;
-	if ((rc = pthread_attr_init(&attr)) != 0 ||
-	    (rc = pthread_attr_setstacksize(&attr, WORKER_STACK)) != 0)
-		goto out;
-	while (nworkers < DNS_UDP_WORKERS && (rc = pthread_create(
-	    &workers[nworkers], &attr, udp_loop, NULL)) == 0)
-		nworkers++;
-	/* Fewer workers than planned still serve. */
-	if (nworkers > 0)
-		rc = 0;
-	pthread_attr_destroy(&attr);
-out:
-	errno = rc;
-	return rc == 0 ? 0 : -1;
+	return svcthread_start_pool(&svc, "dns-udp", udp_loop, NULL,
+	    DNS_UDP_WORKERS, WORKER_STACK);
 }
 
 void
 dns_udp_stop(void)
 {
-	char c = 1;
-
 	if (nsocks == 0)
 		return;
-	if (nworkers > 0) {
-		/* A full pipe already wakes the workers. */
-		if (write(wake[1], &c, 1) < 0)
-			c = 0;
-		while (nworkers > 0)
-			pthread_join(workers[--nworkers], NULL);
-	}
+	svcthread_stop(&svc);
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);
-	close(wake[0]);
-	close(wake[1]);
 }

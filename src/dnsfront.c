@@ -19,6 +19,7 @@
 #include "log.h"
 #include "request.h"
 #include "resolve.h"
+#include "selfaddr.h"
 #include "sgio.h"
 #include "stats.h"
 
@@ -27,8 +28,8 @@
 
 static const struct request_door dns_door = { .name = "dns" };
 
-/* When "fake table full" was last said (any thread; a rough limit). */
-static _Atomic int64_t said_full;
+/* When "fake table full" and "own look-up" were last said (rough). */
+static _Atomic int64_t said_full, said_self;
 
 struct query {
 	const struct config_listen *l;
@@ -127,6 +128,39 @@ real_answer(struct query *x, const struct resolve_result *res, int family)
 	}
 }
 
+/*
+ * Is this A/AAAA query the gateway's own look-up come back: asked from
+ * one of its own addresses, for a name it is looking up now, while
+ * /etc/resolv.conf names its own dns listener?  Answering it would take
+ * another look-up of the same name, which comes back again (workers
+ * held until the resolver's timeouts), and a fake at the end of it
+ * would be what the gateway connects to: SERVFAIL at once instead, so
+ * the resolver moves on to the next nameserver.  Logged, rate-limited.
+ */
+static bool
+own_lookup(const struct query *x, const struct sockaddr_storage *client)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)client;
+	struct sockaddr_storage ns;
+	char buf[ADDR_STRLEN];
+	int64_t now;
+
+	if ((!addr_is_loopback(sa) && !selfaddr_has(sa)) ||
+	    !resolve_busy(x->q.name) || !dnsfwd_names_self(&ns))
+		return false;
+	now = sgio_now_ms();
+	if (said_self == 0 || now - said_self >= COMPLAIN_MS) {
+		said_self = now;
+		log_warnx("dns: %s %s: the gateway's own look-up came back: "
+		    "nameserver %s of /etc/resolv.conf is this gateway's own "
+		    "dns listener (a loop; name the upstream servers there): "
+		    "answering SERVFAIL", x->q.qtype == DNSMSG_TYPE_A ? "A" :
+		    "AAAA", x->name, addr_ntop((const struct sockaddr *)&ns,
+		    buf, sizeof(buf)));
+	}
+	return true;
+}
+
 static uint8_t
 answer_addr(struct query *x, const struct sockaddr_storage *client)
 {
@@ -142,6 +176,8 @@ answer_addr(struct query *x, const struct sockaddr_storage *client)
 		log_info("dns: an address of the root: answered REFUSED");
 		return DNSMSG_REFUSED;
 	}
+	if (own_lookup(x, client))
+		return DNSMSG_SERVFAIL;
 	query_request(x, client);
 	set_name_dest(&x->r, x->q.name);
 	if ((rep = request_dns_check(&x->r, &res, &gai)) != S5_REP_SUCCEEDED)

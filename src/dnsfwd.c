@@ -88,26 +88,46 @@ read_conf(struct fwd_conf *c)
 	return c->n > 0 ? 0 : -1;
 }
 
+/* The first nameserver that is one of our own dns listeners, or c->n. */
+static size_t
+self_ns(const struct fwd_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (dns_udp_listens_on((const struct sockaddr *)&c->ns[i]))
+			break;
+	return i;
+}
+
 /* Is a nameserver one of our own dns listeners?  Logged (rate-limited). */
 static bool
 conf_loops(const struct fwd_conf *c, const char *what)
 {
 	char buf[ADDR_STRLEN];
+	size_t i = self_ns(c);
+
+	if (i == c->n)
+		return false;
+	if (complain_now(&said_loop))
+		log_warnx("dns: %s: not forwarded: nameserver %s of "
+		    "/etc/resolv.conf is this gateway's own dns listener (a "
+		    "loop; name the upstream servers there): answering "
+		    "SERVFAIL", what, addr_ntop((const struct sockaddr *)
+		    &c->ns[i], buf, sizeof(buf)));
+	return true;
+}
+
+bool
+dnsfwd_names_self(struct sockaddr_storage *ns)
+{
+	struct fwd_conf c;
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		if (!dns_udp_listens_on((const struct sockaddr *)&c->ns[i]))
-			continue;
-		if (complain_now(&said_loop))
-			log_warnx("dns: %s: not forwarded: nameserver %s of "
-			    "/etc/resolv.conf is this gateway's own dns "
-			    "listener (a loop; name the upstream servers "
-			    "there): answering SERVFAIL", what, addr_ntop(
-			    (const struct sockaddr *)&c->ns[i], buf,
-			    sizeof(buf)));
-		return true;
-	}
-	return false;
+	if (read_conf(&c) == -1 || (i = self_ns(&c)) == c.n)
+		return false;
+	*ns = c.ns[i];
+	return true;
 }
 
 /* Send our query to ns over UDP, wait for its answer: 0, or -1. */

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "dnsmsg.h"
 
@@ -38,5 +39,11 @@
  */
 size_t	dnsfwd_answer(const struct dnsmsg_query *q, const char *what,
 	    bool tcp, uint8_t *out, size_t outlen, uint8_t *rcode);
+
+/*
+ * Does /etc/resolv.conf (read now) name one of this gateway's own dns
+ * listeners?  If so, the first such nameserver in *ns.
+ */
+bool	dnsfwd_names_self(struct sockaddr_storage *ns);
 
 #endif

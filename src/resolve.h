@@ -37,6 +37,15 @@ bool	resolve_literal(const char *name, uint16_t port,
 	    struct resolve_result *res);
 
 /*
+ * Is this process looking name up (resolve_name) now?  Case and one
+ * trailing dot do not count; a false yes is possible (a 64-bit hash),
+ * and a false no when more than 256 look-ups run at once.  For the DNS
+ * front door: a query for such a name from the gateway itself is likely
+ * its own look-up come back (/etc/resolv.conf naming the dns listener).
+ */
+bool	resolve_busy(const char *name);
+
+/*
  * Pure: reorder addrs in place.  IPV6/IPV4: the preferred family first,
  * then alternate families (RFC 8305 section 4), keeping the relative
  * order within each family; SYSTEM: unchanged.

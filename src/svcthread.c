@@ -28,23 +28,48 @@ trampoline(void *arg)
 }
 
 int
-svcthread_start(struct svcthread *t, const char *tag, void *(*fn)(void *),
-    void *arg)
+svcthread_start_pool(struct svcthread *t, const char *tag,
+    void *(*fn)(void *), void *arg, size_t n, size_t stack)
 {
+	pthread_attr_t attr;
+	size_t started = 0;
 	int rc;
 
+	if (n == 0 || n > SVCTHREAD_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
 	t->tag = tag;
 	t->fn = fn;
 	t->arg = arg;
-	if ((rc = pthread_create(&t->thread, NULL, trampoline, t)) != 0) {
+	if ((rc = pthread_attr_init(&attr)) != 0) {
 		errno = rc;
 		return -1;
 	}
-	if (t->wake[0] == -1)
-		pthread_detach(t->thread);	/* for good: never joined */
-	else
-		t->running = true;
+	if (stack > 0)
+		rc = pthread_attr_setstacksize(&attr, stack);
+	/* Without a stop pipe, for good: never joined. */
+	if (rc == 0 && t->wake[0] == -1)
+		rc = pthread_attr_setdetachstate(&attr,
+		    PTHREAD_CREATE_DETACHED);
+	while (rc == 0 && started < n && (rc = pthread_create(
+	    &t->threads[started], &attr, trampoline, t)) == 0)
+		started++;
+	pthread_attr_destroy(&attr);
+	if (t->wake[0] != -1)
+		t->running = started;
+	if (started == 0) {
+		errno = rc;
+		return -1;
+	}
 	return 0;
+}
+
+int
+svcthread_start(struct svcthread *t, const char *tag, void *(*fn)(void *),
+    void *arg)
+{
+	return svcthread_start_pool(t, tag, fn, arg, 1, 0);
 }
 
 int
@@ -58,12 +83,12 @@ svcthread_stop(struct svcthread *t)
 {
 	char c = 1;
 
-	if (t->running) {
-		/* A full pipe already wakes the thread. */
+	if (t->running > 0) {
+		/* Never read, so it wakes every thread; full wakes them too. */
 		if (write(t->wake[1], &c, 1) < 0)
 			c = 0;
-		pthread_join(t->thread, NULL);
-		t->running = false;
+		while (t->running > 0)
+			pthread_join(t->threads[--t->running], NULL);
 	}
 	if (t->wake[0] != -1) {
 		close(t->wake[0]);

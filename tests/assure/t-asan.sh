@@ -37,10 +37,20 @@ as_make check TESTS=
 
 # t-connect-timeout is left out here (it runs in the plain suite): in
 # two full runs under ASan, next to the rest of the suite on 2 cores, its
-# IPv6 black-hole case got no reply for 60 s and the daemon logged
-# nothing for that session; alone, and next to t-bulk and the namespace
-# tests, it passes under ASan.  Under investigation (see NEWS/the issue
-# note); it is not a sanitizer report.
+# IPv6 black-hole case failed with no reply and nothing in the daemon's
+# log for that session; it is not a sanitizer report.  It never failed
+# again in 32 runs under ASan, 4 or 5 at once beside two CPU hogs and
+# the namespace tests.  The kept log does not point at the daemon: the
+# client printed no timeout=1 (sgtool's socket timeout is 15 s) and
+# died of SIGKILL (the shell's "Killed": a SIGTERM at NS_TIMEOUT ends a
+# python that is not stuck in the kernel, silently), and the daemon had
+# not logged the session, which ends after timeouts.connect (3 s) at the
+# latest (sock_connect_any is bounded by it).  That fits a client killed
+# from outside within 3 s, or a namespace whose network stalled for
+# both; not a daemon that hung alone.  The test now records the
+# client's exit status and run time (client_rc=, client_ms=) and waits
+# out timeouts.connect before it shows the log: put it back once a
+# failure shows which it was.
 tests=$(as_tests | grep -v -E '^tests/(unit/valgrind\.sh|pkg/|assure/)|t-connect-timeout')
 as_check_under "ASan+UBSan" "$tests" \
     ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=${ASSURE_LEAKS:-1}:verify_asan_link_order=0:log_path=$AS_TMP/san/asan" \

@@ -52,11 +52,18 @@ sg_conf listen='"127.0.0.1:0", { address = "127.0.0.1:0"; protocol = "http"; }' 
     rules='{ name = "lab"; action = "allow"; to = [ "127.0.0.0/8", "203.0.113.0/24", "2001:db8:bb::/64" ]; }'
 sg_start
 P="127.0.0.1:$SG_PORT4"
-s5() {	# OUT ARGS...: the raw client inside the namespace
-	local o=$1
+# s5 OUT ARGS...: the raw client inside the namespace.  Its exit status
+# and run time end OUT (client_rc=, client_ms=): a client killed from
+# outside (137 long before NS_TIMEOUT; sgtool's own socket timeout is
+# 15 s and prints timeout=1) tells itself apart from a daemon that did
+# not answer.
+s5() {
+	local o=$1 t0 rc=0
 	shift
+	t0=$(sg_now_ms)
 	ns_exec "$NS_GW" "$SG_PY" "$SG_INTEG/sgtool.py" socks --proxy "$P" \
-	    --user hana --password "$PW" "$@" > "$o" 2>&1
+	    --user hana --password "$PW" "$@" > "$o" 2>&1 || rc=$?
+	printf 'client_rc=%s client_ms=%s\n' "$rc" $(( $(sg_now_ms) - t0 )) >> "$o"
 }
 secs() { sed -n 's/^handshake_secs=\([0-9.]*\).*/\1/p' "$1"; }
 # A black hole really swallows: a plain connect there times out.
@@ -93,6 +100,9 @@ for case in "name dead.bh.test" "lit 203.0.113.7" "lit6 [2001:db8:bb::7]"; do
 	else
 		s5 "$SG_TMP/$1" --dest "$2:80"
 	fi
+	# No reply: give the daemon the time to end the session, so that the
+	# log shown names what became of it.
+	grep -qF "rep=0x06" "$SG_TMP/$1" || sleep $((CT + 2))
 	sg_expect "$SG_TMP/$1" "rep=0x06"
 	t=$(secs "$SG_TMP/$1")
 	# The last attempt starts at most 250 ms after the first and may take

@@ -20,7 +20,10 @@
 #     queries at once: four forwarded, two SERVFAIL at once (the UDP
 #     bound, logged), and an A query meanwhile is answered at once;
 #  7. the loop guard: resolv.conf names the gateway's own dns listener:
-#     SERVFAIL, one log line for two queries; A still answered.
+#     SERVFAIL, one log line for two queries; A still answered; A of a
+#     name in no /etc/hosts: the gateway's own look-up comes back to the
+#     listener and is answered SERVFAIL at once (logged), so the client
+#     gets SERVFAIL in under 3 s; names in /etc/hosts still get fakes.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/netns.sh"
@@ -188,7 +191,21 @@ n=$(grep -c "of /etc/resolv.conf is this gateway's own dns listener" "$SG_LOG")
 [ "$n" = 1 ] || sg_fail "the loop logged $n times, not once"
 F3=$(answer localhost A)
 [ "$F3" = "$F2" ] || sg_fail "A localhost after the loop: '$F3', not $F2"
-sg_info "ok: the loop guard"
+# A name in no /etc/hosts: the gateway's own look-up of it asks its own
+# listener, which answers that query (from 127.0.0.1, for a name being
+# looked up) SERVFAIL at once: the client's SERVFAIL comes at once too,
+# not after the resolver's timeouts with every worker held.
+t0=$(sg_now_ms)
+st=$(status nohosts.fwd.test A)
+ms=$(( $(sg_now_ms) - t0 ))
+[ "$st" = SERVFAIL ] || { sg_show_log; sg_fail "A of a name in no /etc/hosts while resolv.conf names us: '$st', not SERVFAIL"; }
+[ "$ms" -lt 3000 ] || sg_fail "A of a name in no /etc/hosts while resolv.conf names us: SERVFAIL after $ms ms"
+sg_log_wait "nohosts.fwd.test: the gateway's own look-up came back" 2 ||
+	{ sg_show_log; sg_fail "the own look-up's loop was not logged"; }
+[ "$(asked 1 udp)" = 0 ] || sg_fail "an A query went upstream: $(cat "$COUNT")"
+F4=$(answer web.fwd.test A)
+[ "$F4" = "$F" ] || sg_fail "A web.fwd.test (in /etc/hosts) after the loop: '$F4', not $F"
+sg_info "ok: the loop guard (forwarding; the gateway's own look-ups, $ms ms)"
 
 sg_stop || sg_fail "sixgated did not stop"
 exit 0
