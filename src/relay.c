@@ -237,22 +237,22 @@ allowance(struct dir *d)
 
 /* Read what the limits allow; the rest of the grant goes back. */
 static enum step
-fill_limited(struct dir *d, bool readable)
+fill_limited(struct dir *d, bool readable, bool polled)
 {
 	size_t cap, got;
 	enum step r;
 
 	/*
-	 * Input poll did not report is not tried: a read that finds
-	 * nothing costs a system call (and the pipe's round trip to the
-	 * pool), and poll is asked again anyway.
+	 * Input poll was asked about and did not report is not tried: a
+	 * read that finds nothing costs a system call (and the pipe's
+	 * round trip to the pool).  Input not asked about (the direction
+	 * still held bytes, now flushed) is tried at once: a stream kept
+	 * busy by a slower writer would otherwise pay a poll per chunk.
 	 */
-	if (!readable)
-		return STEP_IDLE;
 	if (d->lim == NULL)
-		return fill(d, CHUNK, &got);
+		return readable || !polled ? fill(d, CHUNK, &got) : STEP_IDLE;
 	/* A grant only for input that is there: none sits unused. */
-	if (d->quota_out || d->retry_at != 0 ||
+	if (!readable || d->quota_out || d->retry_at != 0 ||
 	    (cap = allowance(d)) == 0)
 		return STEP_IDLE;
 	r = fill(d, cap, &got);
@@ -263,10 +263,10 @@ fill_limited(struct dir *d, bool readable)
 
 /*
  * Move what can be moved now in one direction; readable: poll found
- * its input readable (or hung up).
+ * its input readable (or hung up); polled: poll was asked about it.
  */
 static enum step
-step(struct dir *d, bool readable)
+step(struct dir *d, bool readable, bool polled)
 {
 	enum step r, w;
 
@@ -275,7 +275,7 @@ step(struct dir *d, bool readable)
 		return w;
 	r = STEP_IDLE;
 	if (!d->eof && pending(d) == 0) {
-		if ((r = fill_limited(d, readable)) != STEP_MOVED)
+		if ((r = fill_limited(d, readable, polled)) != STEP_MOVED)
 			return r;
 		if ((w = flush(d)) != STEP_IDLE && w != STEP_MOVED)
 			return w;
@@ -451,7 +451,8 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 			continue;
 		for (i = 0; i < 2; i++) {
 			s = step(&d[i], pfd[i].fd != -1 && (pfd[i].revents &
-			    (POLLIN | POLLHUP | POLLERR)) != 0);
+			    (POLLIN | POLLHUP | POLLERR)) != 0, pfd[i].fd !=
+			    -1 && (pfd[i].events & POLLIN) != 0);
 			if (s == STEP_MOVED)
 				last = sgio_now_ms();
 			else if (step_ends(s, i, &end, err))
