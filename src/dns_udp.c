@@ -146,7 +146,8 @@ serve(const struct dsock *s, uint8_t *in, uint8_t *out)
 		snprintf(tag, sizeof(tag), "dns %s", addr_ntop(
 		    (struct sockaddr *)&from, who, sizeof(who)));
 		log_set_tag(tag);
-		m = dnsfront_answer(&s->conf, &from, false, in, (size_t)n, out);
+		m = dnsfront_answer(&s->conf, &from, false, in, (size_t)n, out,
+		    DNSFRONT_OUT_MAX);
 		if (m > 0 && sendto(s->fd, out, m, MSG_NOSIGNAL,
 		    (struct sockaddr *)&from, len) == -1)
 			log_debug("dns: sendto: %s", strerror(errno));

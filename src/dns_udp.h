@@ -2,10 +2,12 @@
  * dns_udp.h - the DNS front door over UDP (protocol "dns"): a fixed set
  * of DNS_UDP_WORKERS threads polls the UDP sockets of every dns listener
  * and answers each datagram (dnsfront.h) from the socket it came to,
- * several at once.  A look-up blocks only the worker running it; the
- * slow ones, forwarded queries (up to DNSFWD_TOTAL_MS), take at most
- * DNSFWD_UDP_MAX workers (dnsfwd.h), so the others stay free for fake
- * answers.  TCP queries are served by session threads.
+ * several at once.  A look-up blocks only the worker running it; those
+ * that may block (a name's resolution, a forwarded query) take at most
+ * DNS_UDP_BLOCKING_MAX workers at once, forwarded ones (up to
+ * DNSFWD_TOTAL_MS) at most DNSFWD_UDP_MAX (dnsfwd.h): over that a query
+ * is answered SERVFAIL at once, so slow names never leave the sockets
+ * unread.  TCP queries are served by session threads.
  */
 #ifndef SG_DNS_UDP_H
 #define SG_DNS_UDP_H
@@ -16,6 +18,7 @@
 #include "config.h"
 
 #define DNS_UDP_WORKERS	8	/* twice DNSFWD_UDP_MAX */
+#define DNS_UDP_BLOCKING_MAX	(DNS_UDP_WORKERS - 2)
 
 /*
  * Bind the UDP side of c's dns listeners (before privileges are

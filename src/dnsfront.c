@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "dns_udp.h"
 #include "dnsfront.h"
 #include "dnsfwd.h"
 #include "dnsmsg.h"
@@ -31,8 +32,14 @@ static const struct request_door dns_door = { .name = "dns" };
 /* When "fake table full" and "own look-up" were last said (rough). */
 static _Atomic int64_t said_full, said_self;
 
+/* UDP queries in a step that may block (dns_udp.h), and when said. */
+static _Atomic int udp_blocking;
+static _Atomic int64_t said_busy;
+
 struct query {
 	const struct config_listen *l;
+	bool			 tcp;
+	bool			 blocking;	/* holds a udp_blocking slot */
 	struct config		*cfg;
 	struct dnsmsg_query	 q;
 	struct dnsmsg_rr	 rr[RESOLVE_MAX];
@@ -161,6 +168,41 @@ own_lookup(const struct query *x, const struct sockaddr_storage *client)
 	return true;
 }
 
+/*
+ * Before a step that may block (a name's resolution, a forward): over
+ * UDP, one of DNS_UDP_BLOCKING_MAX slots, or false (logged, rate
+ * limited) when all are taken.  block_end gives it back.
+ */
+static bool
+block_begin(struct query *x)
+{
+	int64_t now;
+
+	if (x->tcp)
+		return true;
+	if (atomic_fetch_add(&udp_blocking, 1) < DNS_UDP_BLOCKING_MAX) {
+		x->blocking = true;
+		return true;
+	}
+	atomic_fetch_sub(&udp_blocking, 1);
+	now = sgio_now_ms();
+	if (said_busy == 0 || now - said_busy >= COMPLAIN_MS) {
+		said_busy = now;
+		log_warnx("dns: %s: %d UDP queries are waiting for look-ups "
+		    "already: answering SERVFAIL", x->name,
+		    DNS_UDP_BLOCKING_MAX);
+	}
+	return false;
+}
+
+static void
+block_end(struct query *x)
+{
+	if (x->blocking)
+		atomic_fetch_sub(&udp_blocking, 1);
+	x->blocking = false;
+}
+
 static uint8_t
 answer_addr(struct query *x, const struct sockaddr_storage *client)
 {
@@ -180,7 +222,11 @@ answer_addr(struct query *x, const struct sockaddr_storage *client)
 		return DNSMSG_SERVFAIL;
 	query_request(x, client);
 	set_name_dest(&x->r, x->q.name);
-	if ((rep = request_dns_check(&x->r, &res, &gai)) != S5_REP_SUCCEEDED)
+	if (!block_begin(x))
+		return DNSMSG_SERVFAIL;
+	rep = request_dns_check(&x->r, &res, &gai);
+	block_end(x);
+	if (rep != S5_REP_SUCCEEDED)
 		return lookup_rcode(rep, gai);
 	if (config_fake_excluded(x->cfg, x->q.name) ||
 	    resolve_literal(x->q.name, 0, &res)) {
@@ -257,6 +303,12 @@ answer(struct query *x, const struct sockaddr_storage *client)
 {
 	if (x->q.qclass != DNSMSG_CLASS_IN)
 		return DNSMSG_NOTIMP;
+	/* IXFR 251, AXFR 252, MAILB 253, MAILA 254, ANY 255: not relayed. */
+	if (x->q.qtype >= 251 && x->q.qtype <= 255) {
+		log_info("dns: %s: meta-query type %u: answered NOTIMP",
+		    x->name, x->q.qtype);
+		return DNSMSG_NOTIMP;
+	}
 	switch (x->q.qtype) {
 	case DNSMSG_TYPE_A:
 	case DNSMSG_TYPE_AAAA:
@@ -271,7 +323,7 @@ answer(struct query *x, const struct sockaddr_storage *client)
 size_t
 dnsfront_answer(const struct config_listen *l,
     const struct sockaddr_storage *client, bool tcp, const uint8_t *in,
-    size_t inlen, uint8_t *out)
+    size_t inlen, uint8_t *out, size_t outlen)
 {
 	static const char *const rnames[] = { "NOERROR", "FORMERR",
 	    "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
@@ -284,6 +336,7 @@ dnsfront_answer(const struct config_listen *l,
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return 0;
 	x->l = l;
+	x->tcp = tcp;
 	st = dnsmsg_parse_query(in, inlen, &x->q);
 	if (st == DNSMSG_SHORT || st == DNSMSG_NOTQUERY) {
 		log_debug("dns: %zu bytes that are not a query: dropped", inlen);
@@ -300,9 +353,12 @@ dnsfront_answer(const struct config_listen *l,
 		config_release(x->cfg);
 		snprintf(what, sizeof(what), "%s %s", type_str(x->q.qtype, tb,
 		    sizeof(tb)), x->name);
+		if (rcode == FORWARD && !block_begin(x))
+			rcode = DNSMSG_SERVFAIL;
 		if (rcode == FORWARD) {
-			n = dnsfwd_answer(&x->q, what, tcp, out,
-			    DNSFRONT_OUT_MAX, &rcode);
+			n = dnsfwd_answer(&x->q, what, tcp, out, outlen,
+			    &rcode);
+			block_end(x);
 			log_debug("dns: %s: forwarded, %s", what,
 			    rcode < 6 ? rnames[rcode] : "other");
 			goto counted;
@@ -312,7 +368,7 @@ dnsfront_answer(const struct config_listen *l,
 		    x->nrr);
 	}
 	n = dnsmsg_encode(&x->q, rcode, x->rr, x->nrr, tcp ? DNSMSG_TCP_MAX :
-	    x->q.udp_size, out, DNSFRONT_OUT_MAX);
+	    x->q.udp_size, out, outlen);
 counted:
 	stats_dns(rcode);
 out:

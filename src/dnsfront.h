@@ -30,18 +30,23 @@
 #include "config.h"
 
 /*
- * Room for any answer we send: ours take ~800 bytes at most; a larger
- * forwarded answer goes to the client with TC and no records.
+ * Room for any answer over UDP: ours take ~800 bytes at most, and a
+ * client's UDP size is at most 1232 (dnsmsg.h); a larger forwarded answer
+ * goes with TC and no records.  Over TCP the door gives DNSMSG_TCP_MAX.
  */
 #define DNSFRONT_OUT_MAX	4096
 
 /*
  * The answer to in[0..inlen) from client on listener l (as opened): its
- * length in out (DNSFRONT_OUT_MAX bytes), or 0: nothing to send (not a
- * query).  tcp: no UDP size limit.  Blocks while names are looked up.
+ * length in out (outlen bytes), or 0: nothing to send (not a query).
+ * tcp: no UDP size limit.  Blocks while names are looked up (over UDP
+ * at most DNS_UDP_BLOCKING_MAX callers at once: SERVFAIL over that).
+ * Meta-query types (IXFR, AXFR, MAILB, MAILA, ANY) get NOTIMP (RFC
+ * 8482: ANY is an amplifier, and a zone transfer cannot be relayed as
+ * one message).
  */
 size_t	dnsfront_answer(const struct config_listen *l,
 	    const struct sockaddr_storage *client, bool tcp,
-	    const uint8_t *in, size_t inlen, uint8_t *out);
+	    const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen);
 
 #endif

@@ -153,7 +153,8 @@ ask_udp(struct fwd *f, const struct sockaddr_storage *ns, int64_t deadline)
 			continue;
 		if (n == -1)
 			break;		/* ECONNREFUSED: nobody there */
-		if (n >= 2 && (f->ans[0] << 8 | f->ans[1]) == f->id)
+		if (n >= DNSMSG_HDR_LEN && (f->ans[0] << 8 | f->ans[1]) ==
+		    f->id)
 			break;
 		n = -1;			/* not our answer: wait on */
 	}
@@ -195,6 +196,26 @@ out:
 	return rc;
 }
 
+/*
+ * Is f->ans a well-formed answer to our query?  A malformed one (or a
+ * forgery that got past the connected socket) is logged and the next
+ * server asked.
+ */
+static bool
+reply_ok(struct fwd *f, const struct sockaddr_storage *ns)
+{
+	char buf[ADDR_STRLEN];
+	uint8_t rcode;
+
+	if (dnsmsg_check_reply(f->ans, f->len, f->id, f->q, &rcode) ==
+	    DNSMSG_OK)
+		return true;
+	log_info("dns: %s: a malformed answer from nameserver %s: asking "
+	    "the next", f->what, addr_ntop((const struct sockaddr *)ns, buf,
+	    sizeof(buf)));
+	return false;
+}
+
 /* Ask the servers in turn, attempt after attempt: 0, or -1 (logged). */
 static int
 ask(struct fwd *f, const struct fwd_conf *c, bool tcp)
@@ -209,11 +230,13 @@ ask(struct fwd *f, const struct fwd_conf *c, bool tcp)
 				goto none;
 			end = now + c->try_ms < f->deadline ?
 			    now + c->try_ms : f->deadline;
-			if (ask_udp(f, &c->ns[i], end) == -1)
+			if (ask_udp(f, &c->ns[i], end) == -1 ||
+			    !reply_ok(f, &c->ns[i]))
 				continue;
 			/* Truncated: a TCP client gets it all over TCP. */
 			if (tcp && (f->ans[2] & 0x02) &&
-			    ask_tcp(f, &c->ns[i], f->deadline) == -1)
+			    (ask_tcp(f, &c->ns[i], f->deadline) == -1 ||
+			    !reply_ok(f, &c->ns[i])))
 				continue;
 			return 0;
 		}
@@ -253,10 +276,9 @@ forward(struct fwd *f, bool tcp, uint8_t *out, size_t outlen,
 	if ((f->qlen = dnsmsg_make_query(f->q, f->id, f->query + 2,
 	    sizeof(f->query) - 2)) == 0 || ask(f, &c, tcp) == -1)
 		return 0;
+	/* Checked in ask(): this only reads the RCODE. */
 	if (dnsmsg_check_reply(f->ans, f->len, f->id, f->q, rcode) !=
 	    DNSMSG_OK) {
-		log_info("dns: %s: a malformed answer from the nameservers of "
-		    "/etc/resolv.conf: answering SERVFAIL", f->what);
 		*rcode = DNSMSG_SERVFAIL;
 		return 0;
 	}

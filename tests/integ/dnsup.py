@@ -68,8 +68,8 @@ def answer(msg, udp):
     records, rcode = [], 0
     if qtype == 15:
         records.append(rr(15, struct.pack("!H", 10) + wire("mail." + name)))
-    elif qtype == 16 and labels and labels[0].lower() in ("mid", "big"):
-        n = 3 if labels[0].lower() == "mid" else 7
+    elif qtype == 16 and labels and labels[0].lower() in ("mid", "big", "huge"):
+        n = {"mid": 3, "big": 7, "huge": 30}[labels[0].lower()]
         txt = b"".join(bytes([200]) + b"x" * 200 for _ in range(n))
         records.append(rr(16, txt))
     elif qtype == 16:

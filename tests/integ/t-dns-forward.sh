@@ -12,13 +12,16 @@
 #  2. sizes: a 640-byte TXT to a client with a 512-byte buffer: TC and
 #     no records (cut by the gateway: the upstream sent it whole); the
 #     same over TCP: whole; a 1.4 KB TXT over TCP: the upstream's UDP
-#     answer is truncated, the gateway asks again over TCP;
+#     answer is truncated, the gateway asks again over TCP; a 6 KB one
+#     over TCP: whole; ANY and AXFR: NOTIMP, not forwarded;
 #  3. an IPv6 nameserver ([::1]);
 #  4. a refused client: REFUSED, nothing reaches the upstream;
 #  5. the upstream down (nobody on the address): SERVFAIL, logged;
 #  6. the upstream silent: SERVFAIL within the 5 s cap; six such
 #     queries at once: four forwarded, two SERVFAIL at once (the UDP
 #     bound, logged), and an A query meanwhile is answered at once;
+#     eight slow A look-ups at once: the sockets are still read (an
+#     answer at once, SERVFAIL over the bound of 6, logged);
 #  7. the loop guard: resolv.conf names the gateway's own dns listener:
 #     SERVFAIL, one log line for two queries; A still answered; A of a
 #     name in no /etc/hosts: the gateway's own look-up comes back to the
@@ -117,6 +120,16 @@ n=$(q +tcp +short big.fwd.test TXT | wc -c)
 [ "$n" -gt 1400 ] || sg_fail "1.4 KB TXT over TCP: $n bytes"
 [ "$(asked 16 tcp)" -gt "$tcp_before" ] ||
 	sg_fail "the gateway did not ask over TCP after a truncated answer"
+# A 6 KB answer over TCP comes whole (not cut to a UDP-sized buffer).
+n=$(q +tcp +short huge.fwd.test TXT | wc -c)
+[ "$n" -gt 6000 ] || sg_fail "6 KB TXT over TCP: $n bytes"
+# Meta-queries are not relayed: NOTIMP, and nothing reaches the upstream.
+before=$(wc -l < "$COUNT")
+st=$(status fwd.test ANY)
+[ "$st" = NOTIMP ] || sg_fail "ANY: '$st', not NOTIMP"
+st=$(status +tcp fwd.test AXFR)
+[ -z "$st" ] || [ "$st" = NOTIMP ] || sg_fail "AXFR: '$st', not NOTIMP"
+[ "$(wc -l < "$COUNT")" = "$before" ] || sg_fail "a meta-query reached the upstream"
 # A UDP client (EDNS 1232): TC, then dig itself retries over TCP.
 n=$(q +short big.fwd.test TXT | wc -c)
 [ "$n" -gt 1400 ] || sg_fail "1.4 KB TXT over UDP then TCP: $n bytes"
@@ -178,7 +191,32 @@ wait $pids
 	sg_fail "six slow queries: $(cat "$SG_TMP"/slow.* | tr '\n' ' ')"
 sg_log_wait "queries over UDP are being forwarded already" 1 ||
 	sg_fail "no log line for the UDP forwarding bound"
-sg_info "ok: 5 s cap, at most 4 forwarded UDP queries, fakes answered meanwhile"
+# Names that resolve slowly (A, no /etc/hosts entry, the nameserver
+# silent) hold at most DNS_UDP_BLOCKING_MAX (6) workers: eight at once
+# leave the sockets read, so a query meanwhile is answered at once
+# (SERVFAIL once the bound is reached: logged).
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+	status "slowa$i.fwd.test" A > "$SG_TMP/slowa.$i" &
+	pids="$pids $!"
+done
+sleep 1
+t0=$(sg_now_ms)
+st=$(status localhost A)
+t=$(( $(sg_now_ms) - t0 ))
+{ [ -n "$st" ] && [ "$t" -lt 2000 ]; } ||
+	sg_fail "A localhost during eight slow look-ups: '$st' after $t ms"
+# shellcheck disable=SC2086
+wait $pids
+sg_log_wait "UDP queries are waiting for look-ups already" 1 ||
+	sg_fail "no log line for the bound on blocking UDP queries"
+# The gateway's own look-ups time out in the resolver: wait them out.
+end=$(( $(sg_now_ms) + 40000 ))
+until [ "$(status localhost A)" = NOERROR ]; do
+	[ "$(sg_now_ms)" -lt "$end" ] || sg_fail "the slow look-ups never ended"
+	sleep 1
+done
+sg_info "ok: 5 s cap, at most 4 forwarded UDP queries, fakes answered meanwhile, slow look-ups bounded"
 
 # 7. The loop guard.
 resolv "nameserver 127.0.0.1"
