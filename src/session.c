@@ -58,7 +58,9 @@ static atomic_uint_fast64_t next_id = 1;
  */
 struct parked {
 	sem_t			 wake;
-	struct session		*s;		/* handed over, or NULL */
+	/* Handed over, or NULL; atomic: read outside the lock after the
+	 * post (sem_clockwait is not seen by every race detector). */
+	struct session *_Atomic	 s;
 	struct parked		*next;
 };
 
