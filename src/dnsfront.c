@@ -29,7 +29,7 @@
 
 static const struct request_door dns_door = { .name = "dns" };
 
-/* When "fake table full" and "own look-up" were last said (rough). */
+/* When "fake table full" and "own look-up" were last said. */
 static _Atomic int64_t said_full, said_self;
 
 /* UDP queries in a step that may block (dns_udp.h), and when said. */
@@ -150,21 +150,17 @@ own_lookup(const struct query *x, const struct sockaddr_storage *client)
 	const struct sockaddr *sa = (const struct sockaddr *)client;
 	struct sockaddr_storage ns;
 	char buf[ADDR_STRLEN];
-	int64_t now;
 
 	if ((!addr_is_loopback(sa) && !selfaddr_has(sa)) ||
 	    !resolve_busy(x->q.name) || !dnsfwd_names_self(&ns))
 		return false;
-	now = sgio_now_ms();
-	if (said_self == 0 || now - said_self >= COMPLAIN_MS) {
-		said_self = now;
+	if (log_due(&said_self, sgio_now_ms(), COMPLAIN_MS))
 		log_warnx("dns: %s %s: the gateway's own look-up came back: "
 		    "nameserver %s of /etc/resolv.conf is this gateway's own "
 		    "dns listener (a loop; name the upstream servers there): "
 		    "answering SERVFAIL", x->q.qtype == DNSMSG_TYPE_A ? "A" :
 		    "AAAA", x->name, addr_ntop((const struct sockaddr *)&ns,
 		    buf, sizeof(buf)));
-	}
 	return true;
 }
 
@@ -176,7 +172,6 @@ own_lookup(const struct query *x, const struct sockaddr_storage *client)
 static bool
 block_begin(struct query *x)
 {
-	int64_t now;
 
 	if (x->tcp)
 		return true;
@@ -185,13 +180,10 @@ block_begin(struct query *x)
 		return true;
 	}
 	atomic_fetch_sub(&udp_blocking, 1);
-	now = sgio_now_ms();
-	if (said_busy == 0 || now - said_busy >= COMPLAIN_MS) {
-		said_busy = now;
+	if (log_due(&said_busy, sgio_now_ms(), COMPLAIN_MS))
 		log_warnx("dns: %s: %d UDP queries are waiting for look-ups "
 		    "already: answering SERVFAIL", x->name,
 		    DNS_UDP_BLOCKING_MAX);
-	}
 	return false;
 }
 
@@ -210,7 +202,6 @@ answer_addr(struct query *x, const struct sockaddr_storage *client)
 	struct resolve_result res;
 	struct sockaddr_storage fake;
 	enum faketable_status st;
-	int64_t now;
 	uint8_t rep;
 	int gai;
 
@@ -234,14 +225,11 @@ answer_addr(struct query *x, const struct sockaddr_storage *client)
 		return DNSMSG_NOERROR;
 	}
 	if ((st = fake_get(x->q.name, family, &fake)) != FAKETABLE_OK) {
-		now = sgio_now_ms();
-		if (said_full == 0 || now - said_full >= COMPLAIN_MS) {
-			said_full = now;
+		if (log_due(&said_full, sgio_now_ms(), COMPLAIN_MS))
 			log_warnx("dns: the fake table is full (fake.ipv4 or "
 			    "fake.ipv6 too small for the names asked within "
 			    "their hold time): answering SERVFAIL for %s",
 			    x->name);
-		}
 		return DNSMSG_SERVFAIL;
 	}
 	real_answer(x, &(struct resolve_result){ .addrs = { fake }, .n = 1 },

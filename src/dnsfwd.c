@@ -47,17 +47,6 @@ struct fwd {
 static _Atomic int udp_busy;
 static _Atomic int64_t said_loop, said_busy;
 
-/* At most one line every COMPLAIN_MS per *last, whichever thread. */
-static bool
-complain_now(_Atomic int64_t *last)
-{
-	int64_t now = sgio_now_ms(), was = atomic_load(last);
-
-	if (was != 0 && now - was < COMPLAIN_MS)
-		return false;
-	return atomic_compare_exchange_strong(last, &was, now);
-}
-
 /* /etc/resolv.conf through res_ninit: 0, or -1 (no usable server). */
 static int
 read_conf(struct fwd_conf *c)
@@ -109,7 +98,7 @@ conf_loops(const struct fwd_conf *c, const char *what)
 
 	if (i == c->n)
 		return false;
-	if (complain_now(&said_loop))
+	if (log_due(&said_loop, sgio_now_ms(), COMPLAIN_MS))
 		log_warnx("dns: %s: not forwarded: nameserver %s of "
 		    "/etc/resolv.conf is this gateway's own dns listener (a "
 		    "loop; name the upstream servers there): answering "
@@ -295,7 +284,7 @@ dnsfwd_answer(const struct dnsmsg_query *q, const char *what, bool tcp,
 
 	*rcode = DNSMSG_SERVFAIL;
 	if (!tcp && atomic_fetch_add(&udp_busy, 1) >= DNSFWD_UDP_MAX) {
-		if (complain_now(&said_busy))
+		if (log_due(&said_busy, sgio_now_ms(), COMPLAIN_MS))
 			log_warnx("dns: %s: %d queries over UDP are being "
 			    "forwarded already: answering SERVFAIL", what,
 			    DNSFWD_UDP_MAX);

@@ -134,3 +134,13 @@ fatalx(const char *fmt, ...)
 	LOG_BODY(LOG_CRIT, 0);
 	exit(1);
 }
+
+bool
+log_due(_Atomic int64_t *last, int64_t now_ms, int64_t every_ms)
+{
+	int64_t was = atomic_load(last);
+
+	if (was != 0 && now_ms - was < every_ms)
+		return false;
+	return atomic_compare_exchange_strong(last, &was, now_ms);
+}

@@ -8,6 +8,9 @@
 #define SG_LOG_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #define LOG_PRINTF(f, a)	__attribute__((format(printf, f, a)))
 
@@ -21,6 +24,13 @@ int	log_verbose(void);
 
 /* log_warn appends ": strerror(errno)"; log_warnx does not.  Every call
  * leaves errno as it found it, so a caller may still read it afterwards. */
+/*
+ * A warning about a state many peers can hit at once is said at most
+ * once every every_ms: true (and *last becomes now_ms) when it is due,
+ * for exactly one of the threads that ask at the same moment.
+ */
+bool	log_due(_Atomic int64_t *last, int64_t now_ms, int64_t every_ms);
+
 void	log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_info(const char *fmt, ...) LOG_PRINTF(1, 2);

@@ -9,7 +9,9 @@
  * IPv6 clients count per /64 (or the configured prefix), IPv4-mapped
  * as IPv4; limit 0 turns it off; 20,000 distinct addresses in a
  * 1,024-entry table stay bounded and a recently blocked address stays
- * blocked.
+ * blocked.  log_due (warnings said at most once an interval): the first
+ * call is due, calls within the interval are not, the first at its end
+ * is again, and its time counts from then.
  */
 #include <check.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "log.h"
 #include "throttle.h"
 
 static const struct throttle_cfg cfg = { 3, 60, 300, 64 };
@@ -161,6 +164,20 @@ START_TEST(test_bounded)
 }
 END_TEST
 
+START_TEST(test_log_due)
+{
+	_Atomic int64_t last = 0;
+
+	ck_assert(log_due(&last, 5000, 1000));
+	ck_assert(!log_due(&last, 5000, 1000));
+	ck_assert(!log_due(&last, 5999, 1000));
+	ck_assert(log_due(&last, 6000, 1000));
+	ck_assert_int_eq(last, 6000);
+	ck_assert(!log_due(&last, 6500, 1000));
+	ck_assert(log_due(&last, 7000, 1000));
+}
+END_TEST
+
 static Suite *
 throttle_suite(void)
 {
@@ -172,6 +189,7 @@ throttle_suite(void)
 	tcase_add_test(tc, test_prefixes);
 	tcase_add_test(tc, test_off);
 	tcase_add_test(tc, test_bounded);
+	tcase_add_test(tc, test_log_due);
 	suite_add_tcase(s, tc);
 	return s;
 }
