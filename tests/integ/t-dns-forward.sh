@@ -174,12 +174,15 @@ t=$(( $(sg_now_ms) - t0 ))
 [ "$st" = SERVFAIL ] || sg_fail "a silent upstream: '$st', not SERVFAIL"
 [ "$t" -ge 4000 ] && [ "$t" -lt 7500 ] ||
 	sg_fail "a silent upstream answered SERVFAIL after $t ms, not ~5 s"
-pids=
-for i in 1 2 3 4 5 6; do
-	status "slow$i.fwd.test" MX > "$SG_TMP/slow.$i" &
-	pids="$pids $!"
-done
-sleep 1
+slow_queries() {	# N PREFIX TYPE: N queries at once in the background
+	pids=
+	for i in $(seq "$1"); do
+		status "$2$i.fwd.test" "$3" > "$SG_TMP/$2.$i" &
+		pids="$pids $!"
+	done
+	sleep 1
+}
+slow_queries 6 slow MX
 t0=$(sg_now_ms)
 F2=$(answer localhost A)
 t=$(( $(sg_now_ms) - t0 ))
@@ -195,12 +198,7 @@ sg_log_wait "queries over UDP are being forwarded already" 1 ||
 # silent) hold at most DNS_UDP_BLOCKING_MAX (6) workers: eight at once
 # leave the sockets read, so a query meanwhile is answered at once
 # (SERVFAIL once the bound is reached: logged).
-pids=
-for i in 1 2 3 4 5 6 7 8; do
-	status "slowa$i.fwd.test" A > "$SG_TMP/slowa.$i" &
-	pids="$pids $!"
-done
-sleep 1
+slow_queries 8 slowa A
 t0=$(sg_now_ms)
 st=$(status localhost A)
 t=$(( $(sg_now_ms) - t0 ))
