@@ -34,6 +34,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "portmap_udp.h"
+#include "pipepool.h"
 #include "relay.h"
 #include "registry.h"
 #include "sgio.h"
@@ -230,7 +231,7 @@ shut_down(const sigset_t *set)
 	/* After the relays: their last bytes are in the counters now. */
 	statekeep_stop();
 	control_close();
-	relay_pool_drain();
+	pipepool_drain();
 	exit(0);
 }
 

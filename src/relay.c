@@ -3,10 +3,8 @@
  *
  * Each direction moves data from one socket into a pipe and from the
  * pipe into the other socket with splice(2), so bytes never enter user
- * space.  A direction borrows a pipe from the pool when its socket turns
- * readable and gives it back as soon as the pipe is empty again: with
- * thousands of mostly idle relays and 20,000 descriptors per process,
- * pipes held per relay would halve the number of relays.
+ * space.  A direction borrows a pipe (pipepool.h) when its socket turns
+ * readable and gives it back as soon as the pipe is empty again.
  */
 #include "sgconfig.h"
 
@@ -19,81 +17,17 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "fdbudget.h"
+#include "pipepool.h"
 #include "relay.h"
 #include "sgio.h"
 #include "sock.h"
 
-#define POOL_MAX	64		/* idle pipes kept for reuse */
-#define CHUNK		65536		/* bytes per splice / read */
-
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static int pool[POOL_MAX][2];
-static size_t pool_n;
-
-static int
-pipe_get(int p[2])
-{
-	pthread_mutex_lock(&pool_lock);
-	if (pool_n > 0) {
-		pool_n--;
-		p[0] = pool[pool_n][0];
-		p[1] = pool[pool_n][1];
-		pthread_mutex_unlock(&pool_lock);
-		return 0;
-	}
-	pthread_mutex_unlock(&pool_lock);
-	/* Every pipe, pooled or lent, holds its two descriptors' budget. */
-	if (!fdbudget_take(2)) {
-		errno = EMFILE;
-		return -1;
-	}
-	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1) {
-		fdbudget_give(2);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-pipe_close(int p[2])
-{
-	close(p[0]);
-	close(p[1]);
-	p[0] = p[1] = -1;
-	fdbudget_give(2);
-}
-
-/* Only empty pipes go back: a pooled pipe must never hold stale data. */
-static void
-pipe_put(int p[2], bool empty)
-{
-	if (p[0] == -1)
-		return;
-	pthread_mutex_lock(&pool_lock);
-	if (empty && pool_n < POOL_MAX) {
-		pool[pool_n][0] = p[0];
-		pool[pool_n][1] = p[1];
-		pool_n++;
-		p[0] = p[1] = -1;
-	}
-	pthread_mutex_unlock(&pool_lock);
-	if (p[0] != -1)
-		pipe_close(p);
-}
-
-void
-relay_pool_drain(void)
-{
-	pthread_mutex_lock(&pool_lock);
-	while (pool_n > 0)
-		pipe_close(pool[--pool_n]);
-	pthread_mutex_unlock(&pool_lock);
-}
+#define CHUNK		65536		/* bytes per read, or per grant */
+#define ROUNDS		4		/* full reads in a row before poll */
 
 struct dir {
 	int		 from, to;
-	int		 pipe[2];	/* borrowed while data is in flight */
+	struct pipe_lent pipe;		/* borrowed while data is in flight */
 	char		*buf;		/* fallback when no pipe */
 	size_t		 off, len;	/* pending bytes: buf[off..len) */
 	size_t		 inpipe;	/* pending bytes in the pipe */
@@ -130,7 +64,7 @@ flush(struct dir *d)
 	bool moved = false;
 
 	while (d->inpipe > 0) {
-		n = splice(d->pipe[0], NULL, d->to, NULL, d->inpipe,
+		n = splice(d->pipe.fd[0], NULL, d->to, NULL, d->inpipe,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
 			d->inpipe -= (size_t)n;
@@ -160,42 +94,53 @@ flush(struct dir *d)
 	}
 	d->off = d->len = 0;
 	/* Empty again: the pipe goes back for other relays. */
-	pipe_put(d->pipe, true);
+	pipepool_put(&d->pipe, true);
 	return moved ? STEP_MOVED : STEP_IDLE;
 }
 
 /* Read side: take in at most cap (<= CHUNK) bytes; *got: how many. */
+/*
+ * Read side: take in at most cap bytes (no more than the pipe holds, or
+ * CHUNK into the buffer); *got: how many, *full: all that was asked.
+ */
 static enum step
-fill(struct dir *d, size_t cap, size_t *got)
+fill(struct dir *d, size_t cap, size_t *got, bool *full)
 {
 	ssize_t n;
+	size_t len;
 	int saved;
 
 	*got = 0;
+	*full = false;
 	/* No pipe (EMFILE, ENFILE): the direction falls back to a buffer. */
-	if (d->pipe[0] == -1 && d->buf == NULL && !d->nosplice &&
-	    pipe_get(d->pipe) == -1)
-		d->pipe[0] = d->pipe[1] = -1;
-	if (d->pipe[0] != -1) {
-		n = splice(d->from, NULL, d->pipe[1], NULL, cap,
+	if (d->pipe.fd[0] == -1 && d->buf == NULL && !d->nosplice &&
+	    pipepool_get(&d->pipe) == -1)
+		d->pipe.fd[0] = d->pipe.fd[1] = -1;
+	if (d->pipe.fd[0] != -1) {
+		len = cap < d->pipe.cap ? cap : d->pipe.cap;
+		n = splice(d->from, NULL, d->pipe.fd[1], NULL, len,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == -1 && errno == EINVAL) {
 			/* Not spliceable here: read/write from now on. */
-			pipe_put(d->pipe, true);
+			pipepool_put(&d->pipe, true);
 			d->nosplice = true;
-			return fill(d, cap, got);
+			return fill(d, cap, got, full);
 		}
 		if (n > 0)
 			d->inpipe += (size_t)n;
 		else if (d->inpipe == 0) {
 			saved = errno;
-			pipe_put(d->pipe, true);	/* nothing came */
+			pipepool_put(&d->pipe, true);	/* nothing came */
 			errno = saved;
 		}
+		/* A full pipe: a bulk stream, worth a bigger one. */
+		if (n > 0 && (size_t)n == d->pipe.cap)
+			pipepool_grow(&d->pipe);
 	} else {
 		if (d->buf == NULL && (d->buf = malloc(CHUNK)) == NULL)
 			return STEP_NOMEM;
-		n = recv(d->from, d->buf, cap, 0);
+		len = cap < CHUNK ? cap : CHUNK;
+		n = recv(d->from, d->buf, len, 0);
 		if (n > 0) {
 			d->off = 0;
 			d->len = (size_t)n;
@@ -203,6 +148,7 @@ fill(struct dir *d, size_t cap, size_t *got)
 	}
 	if (n > 0) {
 		*got = (size_t)n;
+		*full = (size_t)n == len;
 		return STEP_MOVED;
 	}
 	if (n == 0) {
@@ -215,8 +161,8 @@ fill(struct dir *d, size_t cap, size_t *got)
 }
 
 /*
- * How much d may read now: CHUNK without limits; else what the limits
- * grant, 0 when it must wait (retry_at set) or the quota is spent.
+ * How much d may read now: CHUNK or what the limits grant, 0 when it
+ * must wait (retry_at set) or the quota is spent.
  */
 static size_t
 allowance(struct dir *d)
@@ -225,8 +171,6 @@ allowance(struct dir *d)
 	uint64_t g;
 	bool out = false;
 
-	if (d->lim == NULL)
-		return CHUNK;
 	g = d->lim->grant(d->lim->ctx, d->idx, CHUNK, &retry, &out);
 	if (out)
 		d->quota_out = true;
@@ -235,13 +179,17 @@ allowance(struct dir *d)
 	return g > CHUNK ? CHUNK : (size_t)g;
 }
 
-/* Read what the limits allow; the rest of the grant goes back. */
+/*
+ * Read what the limits allow (without limits, what the pipe holds);
+ * the rest of a grant goes back.  *full: the read got all it asked.
+ */
 static enum step
-fill_limited(struct dir *d, bool readable, bool polled)
+fill_limited(struct dir *d, bool readable, bool polled, bool *full)
 {
 	size_t cap, got;
 	enum step r;
 
+	*full = false;
 	/*
 	 * Input poll was asked about and did not report is not tried: a
 	 * read that finds nothing costs a system call (and the pipe's
@@ -250,12 +198,13 @@ fill_limited(struct dir *d, bool readable, bool polled)
 	 * busy by a slower writer would otherwise pay a poll per chunk.
 	 */
 	if (d->lim == NULL)
-		return readable || !polled ? fill(d, CHUNK, &got) : STEP_IDLE;
+		return readable || !polled ?
+		    fill(d, PIPEPOOL_BULK, &got, full) : STEP_IDLE;
 	/* A grant only for input that is there: none sits unused. */
 	if (!readable || d->quota_out || d->retry_at != 0 ||
 	    (cap = allowance(d)) == 0)
 		return STEP_IDLE;
-	r = fill(d, cap, &got);
+	r = fill(d, cap, &got, full);
 	if (got < cap)
 		d->lim->unused(d->lim->ctx, d->idx, cap - got);
 	return r;
@@ -269,22 +218,36 @@ static enum step
 step(struct dir *d, bool readable, bool polled)
 {
 	enum step r, w;
+	bool full;
+	int round;
 
 	if (pending(d) > 0 && (w = flush(d)) != STEP_IDLE &&
 	    (w != STEP_MOVED || pending(d) > 0))
 		return w;
 	r = STEP_IDLE;
-	if (!d->eof && pending(d) == 0) {
-		if ((r = fill_limited(d, readable, polled)) != STEP_MOVED)
+	for (round = 0; !d->eof && pending(d) == 0; round++) {
+		r = fill_limited(d, readable || round > 0, polled, &full);
+		if (r == STEP_IDLE && round > 0) {
+			r = STEP_MOVED;		/* the earlier rounds did */
+			break;
+		}
+		if (r != STEP_MOVED)
 			return r;
 		if ((w = flush(d)) != STEP_IDLE && w != STEP_MOVED)
 			return w;
+		/*
+		 * A read that got all it asked for most likely left more
+		 * behind: taken now, a poll is saved; a few rounds only,
+		 * so the other direction is not kept waiting.
+		 */
+		if (!full || round + 1 >= ROUNDS)
+			break;
 	}
 	if (d->eof && pending(d) == 0 && !d->shut) {
 		/* Half-close: pass the EOF on once everything is out. */
 		shutdown(d->to, SHUT_WR);
 		d->shut = true;
-		pipe_put(d->pipe, true);
+		pipepool_put(&d->pipe, true);
 		r = STEP_MOVED;
 	}
 	return r;
@@ -293,7 +256,7 @@ step(struct dir *d, bool readable, bool polled)
 static void
 dir_free(struct dir *d)
 {
-	pipe_put(d->pipe, d->inpipe == 0);
+	pipepool_put(&d->pipe, d->inpipe == 0);
 	free(d->buf);
 }
 
@@ -407,9 +370,9 @@ relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
     struct relay_stats *st, int *err)
 {
 	struct dir d[2] = {
-		{ cfd, dfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
+		{ cfd, dfd, PIPE_NONE, NULL, 0, 0, 0, false, false, false,
 		    &st->up, lim, 0, 0, false },
-		{ dfd, cfd, { -1, -1 }, NULL, 0, 0, 0, false, false, false,
+		{ dfd, cfd, PIPE_NONE, NULL, 0, 0, 0, false, false, false,
 		    &st->down, lim, 1, 0, false },
 	};
 	struct pollfd pfd[2];

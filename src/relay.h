@@ -1,9 +1,9 @@
 /*
  * relay.h - the TCP pump between a client and its destination: both
  * directions in the calling thread, splice(2) through pipes borrowed
- * from a small shared pool only while data is in flight (so an idle
- * relay holds nothing but its two sockets), read/write when no pipe can
- * be had, half-close carried across, idle timeout, byte counters.
+ * from a small shared pool (pipepool.h) only while data is in flight (so
+ * an idle relay holds nothing but its two sockets), read/write when no
+ * pipe can be had, half-close carried across, idle timeout, byte counters.
  */
 #ifndef SG_RELAY_H
 #define SG_RELAY_H
@@ -66,8 +66,5 @@ enum relay_end relay_run(int cfd, int dfd, int idle_s, int64_t deadline,
 	    struct relay_stats *st, int *err);
 
 const char *relay_end_str(enum relay_end e);
-
-/* Close the pooled pipes (at exit, for leak checkers). */
-void relay_pool_drain(void);
 
 #endif

@@ -7,8 +7,13 @@
  * relay ends once both directions have ended; the quiet hook is called
  * exactly once when nothing has moved for RELAY_QUIET_MS, not before,
  * and never for a relay that ends sooner; the idle timeout ends a relay
- * nobody uses.
+ * nobody uses; a bulk stream arrives whole and in order.  The pipe pool
+ * (src/pipepool.c): an empty pipe is reused, any other closed; a full
+ * pipe grows, PIPEPOOL_BULK_MAX at a time, and a closed one frees its
+ * place.
  */
+#include "sgconfig.h"
+
 #include <check.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,6 +22,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "fdbudget.h"
+#include "pipepool.h"
 #include "relay.h"
 #include "sgio.h"
 
@@ -178,6 +185,127 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+/* A pattern no shift or repeat of a 64 KiB chunk would pass. */
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)(i * 2654435761u >> 13);
+}
+
+#define BULK_BYTES	(8u << 20)
+
+static void *
+bulk_writer(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned char buf[48000];	/* not a multiple of any pipe size */
+	size_t sent = 0, n, i;
+	ssize_t k;
+
+	while (sent < BULK_BYTES) {
+		n = BULK_BYTES - sent < sizeof(buf) ? BULK_BYTES - sent :
+		    sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = pattern(sent + i);
+		if ((k = write(fd, buf, n)) <= 0)
+			break;
+		sent += (size_t)k;
+		/* A short write: the rest goes again from its offset. */
+	}
+	shutdown(fd, SHUT_WR);
+	return NULL;
+}
+
+/* _i 1: no descriptors left for pipes, the pump reads and writes. */
+START_TEST(test_bulk_intact)
+{
+	static unsigned char buf[1 << 17];
+	struct pump p;
+	pthread_t w;
+	size_t got = 0, i;
+	ssize_t k;
+	bool same = true;
+
+	if (_i == 1)
+		ck_assert(fdbudget_take(fdbudget_total() - fdbudget_used()));
+	pump_start(&p, 0, false);
+	ck_assert_int_eq(pthread_create(&w, NULL, bulk_writer, &p.cl[0]), 0);
+	while ((k = read(p.de[1], buf, sizeof(buf))) > 0) {
+		for (i = 0; i < (size_t)k; i++)
+			same = same && buf[i] == pattern(got + i);
+		got += (size_t)k;
+	}
+	ck_assert_int_eq(pthread_join(w, NULL), 0);
+	ck_assert_uint_eq(got, BULK_BYTES);
+	ck_assert(same);
+	shutdown(p.de[1], SHUT_WR);
+	ck_assert_int_eq(pthread_join(p.t, NULL), 0);
+	ck_assert_int_eq(p.end, RELAY_END_CLOSED);
+	ck_assert_uint_eq(p.st.up, BULK_BYTES);
+	close(p.cl[0]);
+	close(p.cl[1]);
+	close(p.de[0]);
+	close(p.de[1]);
+}
+END_TEST
+
+static bool
+is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+START_TEST(test_pool_reuse)
+{
+	struct pipe_lent a = PIPE_NONE, b = PIPE_NONE;
+	int fd0;
+
+	ck_assert_int_eq(pipepool_get(&a), 0);
+	ck_assert_uint_ge(a.cap, 4096);
+	fd0 = a.fd[0];
+	pipepool_put(&a, true);
+	ck_assert_int_eq(a.fd[0], -1);
+	ck_assert(is_open(fd0));
+	ck_assert_int_eq(pipepool_get(&b), 0);
+	ck_assert_int_eq(b.fd[0], fd0);
+	/* Not empty: closed, never pooled. */
+	ck_assert_int_eq(write(b.fd[1], "x", 1), 1);
+	pipepool_put(&b, false);
+	ck_assert_int_eq(b.fd[0], -1);
+	ck_assert(!is_open(fd0));
+	pipepool_put(&b, true);		/* nothing held: no-op */
+	pipepool_drain();
+}
+END_TEST
+
+START_TEST(test_pool_grow_bound)
+{
+	struct pipe_lent p[PIPEPOOL_BULK_MAX + 4], q = PIPE_NONE;
+	int i, big = 0;
+
+	for (i = 0; i < PIPEPOOL_BULK_MAX + 4; i++) {
+		ck_assert_int_eq(pipepool_get(&p[i]), 0);
+		pipepool_grow(&p[i]);
+		if (p[i].cap >= PIPEPOOL_BULK) {
+			ck_assert_int_eq(fcntl(p[i].fd[1], F_GETPIPE_SZ),
+			    (int)p[i].cap);
+			big++;
+		}
+	}
+	ck_assert_int_eq(big, PIPEPOOL_BULK_MAX);
+	/* A grown pipe in the pool still counts; a closed one does not. */
+	pipepool_put(&p[0], true);
+	ck_assert_int_eq(pipepool_get(&q), 0);
+	ck_assert_uint_ge(q.cap, PIPEPOOL_BULK);
+	pipepool_put(&q, false);
+	pipepool_grow(&p[PIPEPOOL_BULK_MAX + 1]);
+	ck_assert_uint_ge(p[PIPEPOOL_BULK_MAX + 1].cap, PIPEPOOL_BULK);
+	for (i = 1; i < PIPEPOOL_BULK_MAX + 4; i++)
+		pipepool_put(&p[i], false);
+	pipepool_drain();
+}
+END_TEST
+
 static Suite *
 relay_suite(void)
 {
@@ -190,6 +318,11 @@ relay_suite(void)
 	tcase_add_test(tc, test_quiet_once);
 	tcase_add_test(tc, test_quiet_not_for_short);
 	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_loop_test(tc, test_bulk_intact, 0, 2);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pipes");
+	tcase_add_test(tc, test_pool_reuse);
+	tcase_add_test(tc, test_pool_grow_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -200,9 +333,10 @@ main(void)
 	SRunner *sr = srunner_create(relay_suite());
 	int failed;
 
+	fdbudget_init(1024, 0);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	relay_pool_drain();
+	pipepool_drain();
 	return failed == 0 ? 0 : 1;
 }
