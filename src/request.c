@@ -334,16 +334,12 @@ bool
 request_take_fds(struct request *r, int n)
 {
 	static _Atomic int64_t last_said;
-	int64_t now, last;
 
 	if (fdbudget_take(n)) {
 		r->fds_held += n;
 		return true;
 	}
-	now = sgio_now_ms();
-	last = atomic_load(&last_said);
-	if ((last == 0 || now - last >= 10000) &&
-	    atomic_compare_exchange_strong(&last_said, &last, now))
+	if (log_due(&last_said, sgio_now_ms(), 10000))
 		log_warnx("descriptor budget spent (%d of %d in use): %s "
 		    "refused with 0x01", fdbudget_used(), fdbudget_total(),
 		    cmd_str(r->cmd));
