@@ -415,6 +415,39 @@ request_read_more(struct request *r, uint8_t *buf, size_t cap, size_t *len,
 	return -1;
 }
 
+void
+request_run_after(struct request *r,
+    int (*handshake)(struct request *, uint8_t **))
+{
+	uint8_t *early = NULL;
+
+	if (handshake(r, &early) == 0)
+		request_run(r);
+	r->early = NULL;
+	r->nearly = 0;
+	r->door_ctx = NULL;
+	free(early);
+}
+
+int
+request_keep_early(struct request *r, const uint8_t *buf, size_t len,
+    uint8_t **copy)
+{
+	if (len == 0)
+		return 0;
+	if ((*copy = malloc(len)) == NULL) {
+		log_warnx("no memory for %zu bytes sent after the request",
+		    len);
+		(void)r->door->reply(r->door_ctx, S5_REP_GENERAL_FAILURE,
+		    NULL);
+		return -1;
+	}
+	memcpy(*copy, buf, len);
+	r->early = *copy;
+	r->nearly = len;
+	return 0;
+}
+
 /* The destination as the client sent it, escaped, for log lines. */
 __attribute__((noinline)) void
 request_format_dest(struct request *r)
