@@ -45,8 +45,8 @@ static pthread_t thread;
 
 /* When each kind of refusal was last logged: one line per COMPLAIN_MS. */
 struct complaints {
-	int64_t	relays, client, handshakes, client_handshakes, fds, thread,
-		accept, proxy;
+	_Atomic int64_t	relays, client, handshakes, client_handshakes, fds,
+			thread, accept, proxy;
 };
 
 int
@@ -131,13 +131,10 @@ refuse(int fd, const struct config_listen *lis)
 
 /* Rate-limited warning: at most one line per COMPLAIN_MS per kind. */
 static void
-complain(int64_t *last, const char *what, int err)
+complain(_Atomic int64_t *last, const char *what, int err)
 {
-	int64_t now = sgio_now_ms();
-
-	if (*last != 0 && now - *last < COMPLAIN_MS)
+	if (!log_due(last, sgio_now_ms(), COMPLAIN_MS))
 		return;
-	*last = now;
 	if (err != 0)
 		log_warnx("%s: %s", what, strerror(err));
 	else
@@ -288,12 +285,11 @@ static void *
 accept_loop(void *arg)
 {
 	struct pollfd pfd[65];
-	struct complaints cp;
+	struct complaints cp = { 0 };
 	int backoff = 0, rc;
 	size_t i;
 
 	(void)arg;
-	memset(&cp, 0, sizeof(cp));
 	log_set_tag("acceptor");
 	pfd[nlisteners].fd = wake[0];
 	pfd[nlisteners].events = POLLIN;

@@ -26,10 +26,15 @@
 #define DOOR_BUF		2048	/* > S4_REQUEST_MAX */
 #define REPLY_TIMEOUT_MS	10000
 
+/* What the core's replies need, for the whole request. */
 struct door_socks4 {
 	struct request	*req;
-	int64_t		 deadline;	/* end of the handshake */
 	unsigned	 replies;	/* sent so far (BIND sends two) */
+};
+
+/* The request as read: in the handshake's frame only. */
+struct door_socks4_in {
+	int64_t		 deadline;	/* end of the handshake */
 	uint8_t		 buf[DOOR_BUF];
 	size_t		 len;
 };
@@ -105,23 +110,17 @@ static const struct request_door socks4_door = {
 	.name = "socks4", .reply = reply_sockaddr, .reply_wire = reply_wire
 };
 
-/* Read more of the request before the deadline; -1 (logged) if none. */
 static int
-read_more(struct door_socks4 *d)
-{
-	return request_read_more(d->req, d->buf, sizeof(d->buf), &d->len,
-	    d->deadline, "socks4 request");
-}
-
-static int
-read_request(struct door_socks4 *d, struct socks4_request *req)
+read_request(struct door_socks4 *d, struct door_socks4_in *in,
+    struct socks4_request *req)
 {
 	enum socks4_status st;
 	size_t used;
 
-	while ((st = socks4_parse_request(d->buf, d->len, req, &used)) ==
+	while ((st = socks4_parse_request(in->buf, in->len, req, &used)) ==
 	    S4_NEED_MORE)
-		if (read_more(d) == -1)
+		if (request_read_more(d->req, in->buf, sizeof(in->buf),
+		    &in->len, in->deadline, "socks4 request") == -1)
 			return -1;
 	if (st != S4_OK) {
 		log_info("socks4 request: %s", st == S4_ERR_VERSION ?
@@ -130,8 +129,8 @@ read_request(struct door_socks4 *d, struct socks4_request *req)
 		(void)reject(d);
 		return -1;
 	}
-	memmove(d->buf, d->buf + used, d->len - used);
-	d->len -= used;
+	memmove(in->buf, in->buf + used, in->len - used);
+	in->len -= used;
 	return 0;
 }
 
@@ -150,43 +149,51 @@ note_userid(struct request *r, const struct socks4_request *req)
 	    escape_log(req->userid, req->useridlen, esc, sizeof(esc)));
 }
 
-void
-door_socks4_run(struct request *r)
+/*
+ * The request, read into a buffer in this frame (request_run_after).
+ * 0, or -1 (answered, logged).
+ */
+static __attribute__((noinline)) int
+handshake(struct request *r, uint8_t **early)
 {
-	struct door_socks4 d;
+	struct door_socks4 *d = r->door_ctx;
+	struct door_socks4_in in;
 	struct socks4_request req;
+	int rc = -1;
 
 	memset(&req, 0, sizeof(req));
-	d.req = r;
-	d.deadline = r->start + (int64_t)r->cfg->timeout_handshake * 1000;
-	d.replies = 0;
-	d.len = 0;
-	r->door = &socks4_door;
-	r->door_ctx = &d;
-	r->auth = REQUEST_AUTH_NONE;
-	if (read_request(&d, &req) == -1)
+	in.deadline = r->start + (int64_t)r->cfg->timeout_handshake * 1000;
+	in.len = 0;
+	if (read_request(d, &in, &req) == -1)
 		goto out;
 	if ((r->cfg->auth_methods & CONFIG_AUTH_NONE) == 0) {
 		log_info("socks4 request refused (0x5B): SOCKS4 has no "
 		    "passwords and auth.methods does not include \"none\"");
-		(void)reject(&d);
+		(void)reject(d);
 		goto out;
 	}
 	if (req.cmd != S4_CMD_CONNECT && req.cmd != S4_CMD_BIND) {
 		log_info("socks4 request: unknown command 0x%02x: rejected",
 		    req.cmd);
-		(void)reject(&d);
+		(void)reject(d);
 		goto out;
 	}
 	r->cmd = req.cmd == S4_CMD_CONNECT ? S5_CMD_CONNECT : S5_CMD_BIND;
 	socks4_request_dest(&req, &r->dest);
 	note_userid(r, &req);
-	r->early = d.buf;
-	r->nearly = d.len;
-	request_run(r);
+	rc = request_keep_early(r, in.buf, in.len, early);
 out:
-	r->early = NULL;
-	r->nearly = 0;
-	r->door_ctx = NULL;
 	explicit_bzero(&req, sizeof(req));
+	return rc;
+}
+
+void
+door_socks4_run(struct request *r)
+{
+	struct door_socks4 d = { .req = r, .replies = 0 };
+
+	r->door = &socks4_door;
+	r->door_ctx = &d;
+	r->auth = REQUEST_AUTH_NONE;
+	request_run_after(r, handshake);
 }

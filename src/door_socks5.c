@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -235,10 +234,8 @@ read_request(struct door_socks5 *d)
 }
 
 /*
- * Greeting, login and request, read into a buffer in this frame, which
- * is popped before the request runs: the relay that follows keeps
- * fewer stack pages.  Bytes the client sent after its request are
- * copied to *early (the caller frees it).  0, or -1 (answered, logged).
+ * Greeting, login and request, read into a buffer in this frame
+ * (request_run_after).  0, or -1 (answered, logged).
  */
 static __attribute__((noinline)) int
 handshake(struct request *r, uint8_t **early)
@@ -257,18 +254,7 @@ handshake(struct request *r, uint8_t **early)
 		goto out;
 	if (read_request(&d) == -1)
 		goto out;
-	if (d.len > 0) {
-		if ((*early = malloc(d.len)) == NULL) {
-			log_warnx("no memory for %zu bytes sent after the "
-			    "request", d.len);
-			(void)reply_sockaddr(r, S5_REP_GENERAL_FAILURE, NULL);
-			goto out;
-		}
-		memcpy(*early, d.buf, d.len);
-		r->early = *early;
-		r->nearly = d.len;
-	}
-	rc = 0;
+	rc = request_keep_early(r, d.buf, d.len, early);
 out:
 	explicit_bzero(d.buf, sizeof(d.buf));
 	return rc;
@@ -277,14 +263,7 @@ out:
 void
 door_socks5_run(struct request *r)
 {
-	uint8_t *early = NULL;
-
 	r->door = &socks5_door;
 	r->door_ctx = r;
-	if (handshake(r, &early) == 0)
-		request_run(r);
-	r->early = NULL;
-	r->nearly = 0;
-	r->door_ctx = NULL;
-	free(early);
+	request_run_after(r, handshake);
 }

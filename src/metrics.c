@@ -44,7 +44,7 @@ struct conn {
 struct server {
 	struct conn	 conn[METRICS_CONNS];
 	uint64_t	 last_up, last_down;	/* counters never go down */
-	int64_t		 said_busy, said_bad;
+	_Atomic int64_t	 said_busy, said_bad;
 };
 
 /* Written by main before the thread starts; read by it only. */
@@ -77,17 +77,6 @@ metrics_open(const struct config *c, char *err, size_t errlen)
 		    addr_ntop((struct sockaddr *)&ss, buf, sizeof(buf)),
 		    c->metrics_path);
 	return 0;
-}
-
-static bool
-due(int64_t *last)
-{
-	int64_t now = sgio_now_ms();
-
-	if (*last != 0 && now - *last < COMPLAIN_MS)
-		return false;
-	*last = now;
-	return true;
 }
 
 static void
@@ -141,7 +130,7 @@ log_bad(struct server *sv, const struct conn *k, enum metrics_req st)
 	char esc[ESCAPE_LEN(80)];
 	size_t n = strcspn(k->buf, "\r\n");
 
-	if (!due(&sv->said_bad))
+	if (!log_due(&sv->said_bad, sgio_now_ms(), COMPLAIN_MS))
 		return;
 	if (n > 80)
 		n = 80;
@@ -253,7 +242,7 @@ accept_some(struct server *sv)
 		for (j = 0; j < METRICS_CONNS && sv->conn[j].fd != -1; j++)
 			continue;
 		if (j == METRICS_CONNS) {
-			if (due(&sv->said_busy))
+			if (log_due(&sv->said_busy, sgio_now_ms(), COMPLAIN_MS))
 				log_info("%d connections at once: closing "
 				    "more", METRICS_CONNS);
 			close(fd);

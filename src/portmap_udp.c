@@ -60,7 +60,7 @@ struct map {
 	struct config_listen	 conf;		/* as opened */
 	struct flow		*flows[PORTMAP_UDP_FLOWS];
 	size_t			 nflows;
-	int64_t			 said_full;
+	_Atomic int64_t		 said_full;
 };
 
 /* Written by main before the thread starts and after it is joined. */
@@ -68,7 +68,7 @@ static struct map maps[MAPS_MAX];
 static size_t nmaps;
 static struct svcthread svc = SVCTHREAD_INITIALIZER;
 static uint64_t next_id = 1;		/* this thread's only */
-static int64_t said_fds;
+static _Atomic int64_t said_fds;
 /* The tag lines of this thread have between flows (none in main's). */
 static _Thread_local const char *home_tag;
 
@@ -204,12 +204,10 @@ flow_open(struct map *m, struct flow *f)
 	f->rep = request_flow_check(r, &to);
 	snprintf(f->dest_str, sizeof(f->dest_str), "%s", r->dest_str);
 	if (f->rep == S5_REP_SUCCEEDED && !fdbudget_take(1)) {
-		if (said_fds == 0 || f->start - said_fds >= COMPLAIN_MS) {
-			said_fds = f->start;
+		if (log_due(&said_fds, f->start, COMPLAIN_MS))
 			log_warnx("descriptor budget spent (%d of %d in use): "
 			    "udp flow refused", fdbudget_used(),
 			    fdbudget_total());
-		}
 		f->rep = S5_REP_GENERAL_FAILURE;
 	} else if (f->rep == S5_REP_SUCCEEDED) {
 		f->fd = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
@@ -257,12 +255,10 @@ flow_new(struct map *m, const struct sockaddr_storage *from, socklen_t len,
 	struct flow *f;
 
 	if (m->nflows == PORTMAP_UDP_FLOWS) {
-		if (m->said_full == 0 || now - m->said_full >= COMPLAIN_MS) {
-			m->said_full = now;
+		if (log_due(&m->said_full, now, COMPLAIN_MS))
 			log_warnx("%s: %d udp flows: datagram from %s dropped",
 			    m->conf.text, PORTMAP_UDP_FLOWS, addr_ntop(
 			    (const struct sockaddr *)from, who, sizeof(who)));
-		}
 		return NULL;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL)

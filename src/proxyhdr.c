@@ -93,14 +93,12 @@ static void
 complain_limit(const struct request *r, int err)
 {
 	static _Atomic int64_t last;
-	int64_t now = sgio_now_ms(), was = atomic_load(&last);
 	bool uses = err == EUSERS;
 
 	stats_refused(uses ? STATS_REFUSED_MAX_PER_CLIENT :
 	    err == ETOOMANYREFS ? STATS_REFUSED_MAX_HANDSHAKES_PER_CLIENT :
 	    STATS_REFUSED_PROXY);
-	if ((was != 0 && now - was < COMPLAIN_MS) ||
-	    !atomic_compare_exchange_strong(&last, &was, now))
+	if (!log_due(&last, sgio_now_ms(), COMPLAIN_MS))
 		return;
 	if (err == EUSERS || err == ETOOMANYREFS)
 		log_warnx("%s has %d sessions%s (limits.%s): refusing more",

@@ -334,16 +334,12 @@ bool
 request_take_fds(struct request *r, int n)
 {
 	static _Atomic int64_t last_said;
-	int64_t now, last;
 
 	if (fdbudget_take(n)) {
 		r->fds_held += n;
 		return true;
 	}
-	now = sgio_now_ms();
-	last = atomic_load(&last_said);
-	if ((last == 0 || now - last >= 10000) &&
-	    atomic_compare_exchange_strong(&last_said, &last, now))
+	if (log_due(&last_said, sgio_now_ms(), 10000))
 		log_warnx("descriptor budget spent (%d of %d in use): %s "
 		    "refused with 0x01", fdbudget_used(), fdbudget_total(),
 		    cmd_str(r->cmd));
@@ -417,6 +413,39 @@ request_read_more(struct request *r, uint8_t *buf, size_t cap, size_t *len,
 	else
 		log_info("%s: %s", stage, strerror(errno));
 	return -1;
+}
+
+void
+request_run_after(struct request *r,
+    int (*handshake)(struct request *, uint8_t **))
+{
+	uint8_t *early = NULL;
+
+	if (handshake(r, &early) == 0)
+		request_run(r);
+	r->early = NULL;
+	r->nearly = 0;
+	r->door_ctx = NULL;
+	free(early);
+}
+
+int
+request_keep_early(struct request *r, const uint8_t *buf, size_t len,
+    uint8_t **copy)
+{
+	if (len == 0)
+		return 0;
+	if ((*copy = malloc(len)) == NULL) {
+		log_warnx("no memory for %zu bytes sent after the request",
+		    len);
+		(void)r->door->reply(r->door_ctx, S5_REP_GENERAL_FAILURE,
+		    NULL);
+		return -1;
+	}
+	memcpy(*copy, buf, len);
+	r->early = *copy;
+	r->nearly = len;
+	return 0;
 }
 
 /* The destination as the client sent it, escaped, for log lines. */

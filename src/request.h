@@ -162,6 +162,26 @@ int	request_read_more(struct request *r, uint8_t *buf, size_t cap,
 void	request_run(struct request *r);
 
 /*
+ * For doors that read the handshake into a buffer on the stack:
+ * handshake(r, &early) reads it in a frame of its own, popped before
+ * request_run, so that an idle relay does not keep the buffer's stack
+ * pages; the request runs when it returns 0.  Bytes it found after the
+ * request it hands on with request_keep_early; they are freed here,
+ * and r->early and r->door_ctx cleared.
+ */
+void	request_run_after(struct request *r,
+	    int (*handshake)(struct request *, uint8_t **));
+
+/*
+ * For a handshake of request_run_after: the len bytes at buf that the
+ * client sent past its request become r->early, copied to the heap
+ * (*copy, which request_run_after frees).  0, or -1 when there is no
+ * memory (logged, and answered through r->door with 0x01).
+ */
+int	request_keep_early(struct request *r, const uint8_t *buf, size_t len,
+	    uint8_t **copy);
+
+/*
  * Would the rules of c still allow the running request r (client, user,
  * how it authenticated, groups, the name sent, the address reached,
  * port, command, at the local time now)?  For a UDP association: does

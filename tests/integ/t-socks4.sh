@@ -3,7 +3,8 @@
 # curl --socks4a to a name that only the gateway resolves, and only to
 # ::1 (an IPv4-only SOCKS4 client reaches an IPv6-only server by name);
 # curl --socks4 to an IPv4 literal; the USERID in the access line,
-# escaped, never a login; BIND with its two replies, and refused (0x5B)
+# escaped, never a login; a request and the client's first bytes in one
+# send; BIND with its two replies, and refused (0x5B)
 # when the listening address would be IPv6; refusals without a rule for
 # unauthenticated clients, without "none" in auth.methods, and on a
 # listener without socks4.
@@ -64,6 +65,23 @@ for row in "${fetches[@]}"; do
 	access_has "$fields" || sg_fail "$what: access line lacks one of $fields"
 	sg_info "ok: $what"
 done
+
+# CONNECT with the HTTP request in the same send: the bytes past the
+# SOCKS4 request reach the server first.
+out=$(timeout 30 "$SG_PY" - "$SG_PORT4" "$WEB4" <<'PY' 2>&1
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(struct.pack("!BBH4s", 4, 1, int(sys.argv[2]),
+    socket.inet_aton("127.0.0.1")) + b"early\0" +
+    b"GET /index.html HTTP/1.0\r\n\r\n")
+b = s.makefile("rb").read()  # to the server's close
+ok = b[:2] == b"\0\x5a" and b.endswith(b"hello over socks4\n")
+print("early ok" if ok else "got %r" % b[:200])
+PY
+)
+[ "$out" = "early ok" ] || sg_fail "socks4 request and data in one send: $out"
+sg_log_wait "userid=early" 10 || sg_fail "no access line for the early-data CONNECT"
+sg_info "ok: socks4 request and data in one send"
 
 # BIND (two replies, SOCKS4 style): the peer 127.0.0.1 connects to the
 # announced port, then data flows both ways.
