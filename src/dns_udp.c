@@ -5,12 +5,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "acceptor.h"
@@ -23,7 +23,7 @@
 #include "svcthread.h"
 
 #define SOCKS_MAX	64
-#define BATCH		64	/* datagrams a socket gets before the next */
+#define STOP		SOCKS_MAX	/* the stop pipe's epoll tag */
 #define WORKER_STACK	(256 * 1024)	/* as a session's: getaddrinfo */
 
 _Static_assert(DNS_UDP_WORKERS <= SVCTHREAD_MAX, "one svcthread pool");
@@ -37,6 +37,13 @@ struct dsock {
 static struct dsock socks[SOCKS_MAX];
 static size_t nsocks;
 static struct svcthread svc = SVCTHREAD_INITIALIZER;	/* the workers */
+/*
+ * Every socket and the stop pipe, each EPOLLONESHOT, in the one epoll
+ * instance all workers wait in: epoll_wait's waiters are woken one at a
+ * time, and a fired item stays disarmed until a worker re-arms it, so a
+ * datagram wakes one worker, not the whole pool.
+ */
+static int epfd = -1;
 /*
  * The addresses bound, with their real ports: written before any thread
  * starts and kept after dns_udp_stop, since TCP dns sessions may still
@@ -79,6 +86,16 @@ open_one(const struct config_listen *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* Add (op EPOLL_CTL_ADD) or re-arm (EPOLL_CTL_MOD) fd, tagged tag. */
+static int
+arm(int op, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT };
+
+	ev.data.u32 = tag;
+	return epoll_ctl(epfd, op, fd, &ev);
+}
+
 int
 dns_udp_open(const struct config *c, char *err, size_t errlen)
 {
@@ -88,11 +105,25 @@ dns_udp_open(const struct config *c, char *err, size_t errlen)
 		if (c->listen[i].proto == LISTEN_DNS &&
 		    open_one(&c->listen[i], err, errlen) == -1)
 			goto fail;
-	if (nsocks > 0 && svcthread_open(&svc) == -1) {
+	if (nsocks == 0)
+		return 0;
+	if (svcthread_open(&svc) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    arm(EPOLL_CTL_ADD, svcthread_stopfd(&svc), STOP) == -1)
+		goto fail_epoll;
+	for (i = 0; i < nsocks; i++)
+		if (arm(EPOLL_CTL_ADD, socks[i].fd, (uint32_t)i) == -1)
+			goto fail_epoll;
 	return 0;
+fail_epoll:
+	snprintf(err, errlen, "epoll: %s", strerror(errno));
+	if (epfd != -1)
+		close(epfd);
+	epfd = -1;
+	svcthread_stop(&svc);		/* closes the pipe */
 fail:
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);
@@ -122,45 +153,44 @@ dns_udp_listens_on(const struct sockaddr *sa)
 }
 
 /*
- * Answer up to BATCH datagrams waiting on s.  The workers all poll every
- * socket: the one that reads a datagram answers it, the others find the
- * socket empty (EAGAIN: it is non-blocking) and poll again.
+ * Answer one datagram of s.  The socket is re-armed as soon as the
+ * datagram is read, before it is answered: a datagram behind it wakes
+ * another worker while this one may wait for a look-up.
  */
 static void
-serve(const struct dsock *s, uint8_t *in, uint8_t *out)
+serve(const struct dsock *s, uint32_t tag, uint8_t *in, uint8_t *out)
 {
 	struct sockaddr_storage from;
-	char tag[96], who[ADDR_STRLEN];
-	socklen_t len;
+	char buf[96], who[ADDR_STRLEN];
+	socklen_t len = sizeof(from);
 	ssize_t n;
 	size_t m;
-	int i;
 
-	for (i = 0; i < BATCH; i++) {
-		len = sizeof(from);
-		/* One byte more than a query may have: longer is FORMERR. */
-		n = recvfrom(s->fd, in, DNSMSG_QUERY_MAX + 1, 0,
-		    (struct sockaddr *)&from, &len);
-		if (n < 0)
-			return;
-		snprintf(tag, sizeof(tag), "dns %s", addr_ntop(
-		    (struct sockaddr *)&from, who, sizeof(who)));
-		log_set_tag(tag);
-		m = dnsfront_answer(&s->conf, &from, false, in, (size_t)n, out,
-		    DNSFRONT_OUT_MAX);
-		if (m > 0 && sendto(s->fd, out, m, MSG_NOSIGNAL,
-		    (struct sockaddr *)&from, len) == -1)
-			log_debug("dns: sendto: %s", strerror(errno));
-		log_set_tag("dns-udp");
-	}
+	/* One byte more than a query may have: longer is FORMERR. */
+	n = recvfrom(s->fd, in, DNSMSG_QUERY_MAX + 1, 0,
+	    (struct sockaddr *)&from, &len);
+	/* Disarmed, the socket would never be read again. */
+	if (arm(EPOLL_CTL_MOD, s->fd, tag) == -1)
+		log_warn("dns over udp: epoll_ctl");
+	if (n < 0)
+		return;
+	snprintf(buf, sizeof(buf), "dns %s", addr_ntop(
+	    (struct sockaddr *)&from, who, sizeof(who)));
+	log_set_tag(buf);
+	m = dnsfront_answer(&s->conf, &from, false, in, (size_t)n, out,
+	    DNSFRONT_OUT_MAX);
+	if (m > 0 && sendto(s->fd, out, m, MSG_NOSIGNAL,
+	    (struct sockaddr *)&from, len) == -1)
+		log_debug("dns: sendto: %s", strerror(errno));
+	log_set_tag("dns-udp");
 }
 
 static void *
 udp_loop(void *arg)
 {
-	struct pollfd pfd[SOCKS_MAX + 1];
+	struct epoll_event ev;
 	uint8_t *in, *out;
-	size_t i;
+	int n;
 
 	(void)arg;
 	in = malloc(DNSMSG_QUERY_MAX + 1);
@@ -170,22 +200,18 @@ udp_loop(void *arg)
 		goto out;
 	}
 	for (;;) {
-		/* The stop pipe is never read: it stops every worker. */
-		pfd[0].fd = svcthread_stopfd(&svc);
-		pfd[0].events = POLLIN;
-		for (i = 0; i < nsocks; i++) {
-			pfd[i + 1].fd = socks[i].fd;
-			pfd[i + 1].events = POLLIN;
-		}
-		if (poll(pfd, nsocks + 1, -1) == -1 && errno != EINTR) {
-			log_warn("dns over udp: poll");
+		if ((n = epoll_wait(epfd, &ev, 1, -1)) == -1 && errno != EINTR) {
+			log_warn("dns over udp: epoll_wait");
 			break;
 		}
-		if (pfd[0].revents != 0)
+		if (n != 1)
+			continue;
+		if (ev.data.u32 == STOP) {
+			/* The pipe is never read: re-armed, it wakes the next. */
+			arm(EPOLL_CTL_MOD, svcthread_stopfd(&svc), STOP);
 			break;
-		for (i = 0; i < nsocks; i++)
-			if (pfd[i + 1].revents != 0)
-				serve(&socks[i], in, out);
+		}
+		serve(&socks[ev.data.u32], ev.data.u32, in, out);
 	}
 out:
 	free(in);
@@ -208,6 +234,14 @@ dns_udp_stop(void)
 	if (nsocks == 0)
 		return;
 	svcthread_stop(&svc);
+	close(epfd);
+	epfd = -1;
 	while (nsocks > 0)
 		close(socks[--nsocks].fd);
+}
+
+int
+dns_udp_stopfd(void)
+{
+	return svcthread_stopfd(&svc);
 }

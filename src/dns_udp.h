@@ -1,13 +1,15 @@
 /*
  * dns_udp.h - the DNS front door over UDP (protocol "dns"): a fixed set
- * of DNS_UDP_WORKERS threads polls the UDP sockets of every dns listener
- * and answers each datagram (dnsfront.h) from the socket it came to,
- * several at once.  A look-up blocks only the worker running it; those
- * that may block (a name's resolution, a forwarded query) take at most
+ * of DNS_UDP_WORKERS threads waits in one epoll instance for the UDP
+ * sockets of every dns listener, a datagram waking one worker, which
+ * answers it (dnsfront.h) from the socket it came to, several at once.
+ * A look-up blocks only the worker running it; those that may block (a
+ * name's resolution, a forwarded query) take at most
  * DNS_UDP_BLOCKING_MAX workers at once, forwarded ones (up to
- * DNSFWD_TOTAL_MS) at most DNSFWD_UDP_MAX (dnsfwd.h): over that a query
- * is answered SERVFAIL at once, so slow names never leave the sockets
- * unread.  TCP queries are served by session threads.
+ * DNSFWD_TOTAL_MS, cut short by dns_udp_stop) at most DNSFWD_UDP_MAX
+ * (dnsfwd.h): over that a query is answered SERVFAIL at once, so slow
+ * names never leave the sockets unread.  TCP queries are served by
+ * session threads.
  */
 #ifndef SG_DNS_UDP_H
 #define SG_DNS_UDP_H
@@ -43,5 +45,12 @@ bool	dns_udp_listens_on(const struct sockaddr *sa);
 
 /* Stop the workers and close the sockets. */
 void	dns_udp_stop(void);
+
+/*
+ * What a worker polls, besides its own sockets, while it waits on
+ * something slow (a forward): readable once dns_udp_stop has begun.
+ * For the workers only: it is closed once they are joined.
+ */
+int	dns_udp_stopfd(void);
 
 #endif

@@ -42,6 +42,8 @@ struct fwd {
 	uint8_t		*ans;
 	size_t		 anslen, len, whole;
 	int64_t		 deadline;
+	int		 stopfd;	/* dns_udp_stopfd, or -1 (TCP) */
+	bool		 stopped;	/* it became readable */
 };
 
 static _Atomic int udp_busy;
@@ -119,6 +121,23 @@ dnsfwd_names_self(struct sockaddr_storage *ns)
 	return true;
 }
 
+/*
+ * Wait for fd to be readable by deadline: 0, or -1 (the deadline, or
+ * the UDP workers told to stop: f->stopped, so that shutdown does not
+ * wait out DNSFWD_TOTAL_MS).
+ */
+static int
+wait_reply(struct fwd *f, int fd, int64_t deadline)
+{
+	struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { f->stopfd, POLLIN, 0 } };
+
+	if (sgio_poll(pfd, f->stopfd == -1 ? 1 : 2, deadline) == -1)
+		return -1;
+	if (pfd[1].revents != 0)
+		f->stopped = true;
+	return f->stopped ? -1 : 0;
+}
+
 /* Send our query to ns over UDP, wait for its answer: 0, or -1. */
 static int
 ask_udp(struct fwd *f, const struct sockaddr_storage *ns, int64_t deadline)
@@ -135,7 +154,7 @@ ask_udp(struct fwd *f, const struct sockaddr_storage *ns, int64_t deadline)
 	if (connect(fd, sa, addr_len(sa)) == -1 || send(fd, f->query + 2,
 	    f->qlen, MSG_NOSIGNAL) != (ssize_t)f->qlen)
 		goto out;
-	while (sgio_wait(fd, POLLIN, deadline) == 0) {
+	while (wait_reply(f, fd, deadline) == 0) {
 		/* MSG_TRUNC: the datagram's whole length, even if cut. */
 		n = recv(fd, f->ans, f->anslen, MSG_TRUNC);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -213,8 +232,8 @@ ask(struct fwd *f, const struct fwd_conf *c, bool tcp)
 	size_t i;
 	int a;
 
-	for (a = 0; a < c->attempts; a++)
-		for (i = 0; i < c->n; i++) {
+	for (a = 0; a < c->attempts && !f->stopped; a++)
+		for (i = 0; i < c->n && !f->stopped; i++) {
 			if ((now = sgio_now_ms()) >= f->deadline)
 				goto none;
 			end = now + c->try_ms < f->deadline ?
@@ -230,9 +249,13 @@ ask(struct fwd *f, const struct fwd_conf *c, bool tcp)
 			return 0;
 		}
 none:
-	log_info("dns: %s: no answer from the nameservers of "
-	    "/etc/resolv.conf within %d s: answering SERVFAIL", f->what,
-	    DNSFWD_TOTAL_MS / 1000);
+	if (f->stopped)
+		log_debug("dns: %s: shutting down: answering SERVFAIL",
+		    f->what);
+	else
+		log_info("dns: %s: no answer from the nameservers of "
+		    "/etc/resolv.conf within %d s: answering SERVFAIL",
+		    f->what, DNSFWD_TOTAL_MS / 1000);
 	return -1;
 }
 
@@ -299,6 +322,7 @@ dnsfwd_answer(const struct dnsmsg_query *q, const char *what, bool tcp,
 	f->what = what;
 	f->anslen = outlen;
 	f->deadline = sgio_now_ms() + DNSFWD_TOTAL_MS;
+	f->stopfd = tcp ? -1 : dns_udp_stopfd();
 	n = forward(f, tcp, out, outlen, rcode);
 	free(f->ans);
 	free(f);

@@ -10,7 +10,9 @@
  * timeout, and every step here is bounded: UDP first (a fresh socket
  * connected to the server, our random id, one try per server and
  * attempt within the try's share of the time), TCP to the same server
- * when a TCP client's answer came truncated; DNSFWD_TOTAL_MS in all.
+ * when a TCP client's answer came truncated; DNSFWD_TOTAL_MS in all,
+ * or until dns_udp_stop begins for a UDP worker's query (SERVFAIL: the
+ * shutdown does not wait out the cap).
  * A nameserver that is one of this gateway's own dns listeners would
  * send the query back to us: nothing is forwarded, the answer is
  * SERVFAIL and the reason is logged (at most every 10 s).  Forwarded
@@ -34,8 +36,9 @@
  * The answer to the client's query q (checked by the rules already),
  * asked upstream: written to out (outlen bytes), its length returned
  * (0: nothing to send), its RCODE in *rcode.  tcp: the client came over
- * TCP (no UDP size limit).  what ("MX name", escaped) is for the log.
- * Blocks up to DNSFWD_TOTAL_MS.
+ * TCP (no UDP size limit; else the caller is a UDP worker, dns_udp.h).
+ * what ("MX name", escaped) is for the log.  Blocks up to
+ * DNSFWD_TOTAL_MS.
  */
 size_t	dnsfwd_answer(const struct dnsmsg_query *q, const char *what,
 	    bool tcp, uint8_t *out, size_t outlen, uint8_t *rcode);

@@ -8,7 +8,7 @@
  * detached and runs until the process exits.  A pool (svcthread_start_pool,
  * DNS over UDP) is up to SVCTHREAD_MAX such threads on one stop pipe,
  * which no thread reads: the one byte svcthread_stop writes wakes them
- * all.
+ * all (threads that wait in one epoll instance pass it on: dns_udp.c).
  */
 #ifndef SG_SVCTHREAD_H
 #define SG_SVCTHREAD_H

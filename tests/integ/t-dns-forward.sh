@@ -26,7 +26,9 @@
 #     SERVFAIL, one log line for two queries; A still answered; A of a
 #     name in no /etc/hosts: the gateway's own look-up comes back to the
 #     listener and is answered SERVFAIL at once (logged), so the client
-#     gets SERVFAIL in under 3 s; names in /etc/hosts still get fakes.
+#     gets SERVFAIL in under 3 s; names in /etc/hosts still get fakes;
+#  8. shutdown while four UDP queries wait on the silent nameserver:
+#     prompt (under 2.5 s), not at the 5 s cap.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 . "$top_srcdir/tests/integ/netns.sh"
@@ -160,12 +162,17 @@ sg_log_wait "MX down.fwd.test: no answer from the nameservers" 5 ||
 
 # 6. A silent nameserver: the 5 s cap; the UDP bound; fakes stay fast.
 SILENT_RF=$SG_TMP/ready.silent
+SILENT_LOG=$SG_TMP/silent.log	# a line per query it was sent
 sg_bg timeout 600 ip netns exec "$NS" "$SG_PY" -c '
-import socket, sys, time
+import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.5", 53))
 open(sys.argv[1], "w").write("ready\n")
-time.sleep(600)' "$SILENT_RF" 2>>"$SG_TMP/servers.err"
+while True:
+    s.recv(512)
+    with open(sys.argv[2], "a") as f:
+        f.write("query\n")' "$SILENT_RF" "$SILENT_LOG" \
+    2>>"$SG_TMP/servers.err"
 sg_wait_file "$SILENT_RF" 10 || sg_error "the silent server did not start"
 resolv "nameserver 127.0.0.5"
 t0=$(sg_now_ms)
@@ -243,5 +250,22 @@ F4=$(answer web.fwd.test A)
 [ "$F4" = "$F" ] || sg_fail "A web.fwd.test (in /etc/hosts) after the loop: '$F4', not $F"
 sg_info "ok: the loop guard (forwarding; the gateway's own look-ups, $ms ms)"
 
+# 8. Shutdown while four UDP queries are forwarded to the silent
+# nameserver: the workers leave their forwards at once rather than at
+# the 5 s cap (2.5 s: slack for a loaded machine, half the cap).
+resolv "nameserver 127.0.0.5"
+: > "$SILENT_LOG"
+slow_queries 4 stop MX
+end=$(( $(sg_now_ms) + 10000 ))
+until [ "$(wc -l < "$SILENT_LOG")" -ge 4 ]; do
+	[ "$(sg_now_ms)" -lt "$end" ] || sg_fail "four forwards did not reach the silent server"
+	sleep 0.1
+done
+t0=$(sg_now_ms)
 sg_stop || sg_fail "sixgated did not stop"
+t=$(( $(sg_now_ms) - t0 ))
+[ "$t" -lt 2500 ] || sg_fail "shutdown during four forwards took $t ms"
+# shellcheck disable=SC2086
+wait $pids
+sg_info "ok: shutdown during forwards in $t ms"
 exit 0
