@@ -17,6 +17,7 @@
 #include "dnsmsg.h"
 #include "escape.h"
 #include "faketable.h"
+#include "gate.h"
 #include "log.h"
 #include "request.h"
 #include "resolve.h"
@@ -33,7 +34,7 @@ static const struct request_door dns_door = { .name = "dns" };
 static _Atomic int64_t said_full, said_self;
 
 /* UDP queries in a step that may block (dns_udp.h), and when said. */
-static _Atomic int udp_blocking;
+static struct gate udp_blocking = GATE_INITIALIZER(DNS_UDP_BLOCKING_MAX);
 static _Atomic int64_t said_busy;
 
 struct query {
@@ -172,14 +173,12 @@ own_lookup(const struct query *x, const struct sockaddr_storage *client)
 static bool
 block_begin(struct query *x)
 {
-
 	if (x->tcp)
 		return true;
-	if (atomic_fetch_add(&udp_blocking, 1) < DNS_UDP_BLOCKING_MAX) {
+	if (gate_enter(&udp_blocking)) {
 		x->blocking = true;
 		return true;
 	}
-	atomic_fetch_sub(&udp_blocking, 1);
 	if (log_due(&said_busy, sgio_now_ms(), COMPLAIN_MS))
 		log_warnx("dns: %s: %d UDP queries are waiting for look-ups "
 		    "already: answering SERVFAIL", x->name,
@@ -191,7 +190,7 @@ static void
 block_end(struct query *x)
 {
 	if (x->blocking)
-		atomic_fetch_sub(&udp_blocking, 1);
+		gate_leave(&udp_blocking);
 	x->blocking = false;
 }
 

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "dns_udp.h"
 #include "dnsfwd.h"
+#include "gate.h"
 #include "log.h"
 #include "sgio.h"
 
@@ -46,7 +47,7 @@ struct fwd {
 	bool		 stopped;	/* it became readable */
 };
 
-static _Atomic int udp_busy;
+static struct gate udp_busy = GATE_INITIALIZER(DNSFWD_UDP_MAX);
 static _Atomic int64_t said_loop, said_busy;
 
 /* /etc/resolv.conf through res_ninit: 0, or -1 (no usable server). */
@@ -306,12 +307,12 @@ dnsfwd_answer(const struct dnsmsg_query *q, const char *what, bool tcp,
 	size_t n = 0;
 
 	*rcode = DNSMSG_SERVFAIL;
-	if (!tcp && atomic_fetch_add(&udp_busy, 1) >= DNSFWD_UDP_MAX) {
+	if (!tcp && !gate_enter(&udp_busy)) {
 		if (log_due(&said_busy, sgio_now_ms(), COMPLAIN_MS))
 			log_warnx("dns: %s: %d queries over UDP are being "
 			    "forwarded already: answering SERVFAIL", what,
 			    DNSFWD_UDP_MAX);
-		goto out;
+		goto refused;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->ans = malloc(outlen)) == NULL) {
@@ -328,7 +329,8 @@ dnsfwd_answer(const struct dnsmsg_query *q, const char *what, bool tcp,
 	free(f);
 out:
 	if (!tcp)
-		atomic_fetch_sub(&udp_busy, 1);
+		gate_leave(&udp_busy);
+refused:
 	if (n == 0)
 		n = dnsmsg_encode(q, *rcode = DNSMSG_SERVFAIL, NULL, 0, tcp ?
 		    DNSMSG_TCP_MAX : q->udp_size, out, outlen);

@@ -14,7 +14,7 @@ command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed";
 UNIT_TESTS="check_socks5 check_socks4 check_socks5_client check_addr check_acl check_config
 check_resolve check_fakeip check_env check_gwlist check_pack check_hostsfile check_route
 check_upstreams check_sgio check_pwfile check_escape check_selfaddr
-check_throttle check_authpool check_admit check_svcthread check_sock check_notify
+check_throttle check_authpool check_admit check_svcthread check_gate check_sock check_notify
 check_authcache check_timewin check_acl_policy check_control
 check_metrics check_usage check_statefile check_http check_proxyproto
 check_dnsmsg check_faketable check_relay"
