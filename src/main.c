@@ -279,18 +279,21 @@ open_sockets(const struct config *c)
 {
 	char err[CONFIG_ERRLEN];
 
-	if (acceptor_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (portmap_udp_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (dns_udp_open(c, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (fake_configure(c) == -1)
-		fatalx("out of memory for the fake table");
+	/* First: a second daemon stops here before touching any port, and
+	 * once "listening on" is logged the control socket answers. */
 	if (control_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (metrics_open(c, err, sizeof(err)) == -1)
+	if (acceptor_open(c, err, sizeof(err)) == -1 ||
+	    portmap_udp_open(c, err, sizeof(err)) == -1 ||
+	    dns_udp_open(c, err, sizeof(err)) == -1 ||
+	    metrics_open(c, err, sizeof(err)) == -1) {
+		control_close();	/* leave no socket file behind */
 		fatalx("%s", err);
+	}
+	if (fake_configure(c) == -1) {
+		control_close();
+		fatalx("out of memory for the fake table");
+	}
 }
 
 /* The service threads, once the configuration is published. */

@@ -2,7 +2,8 @@
 # t-control.sh - the control socket and sixgatectl against a live relay:
 # status, sessions (text and --json), kill ID (end=killed), kill --user,
 # reload with a good and a broken configuration, quota, a second daemon
-# on the same socket path refused, a stale socket file replaced.
+# on the same socket path refused, a failed start leaving no socket, a
+# stale socket file replaced.
 set -u
 . "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}/tests/integ/lib.sh"
 sg_init
@@ -101,6 +102,14 @@ timeout 10 "$SIXGATED" -d -f "$SG_CONF" > "$LOG2" 2>&1; rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 124 ] || sg_fail "second daemon on the same control socket: exit $rc"
 grep -q "another daemon answers" "$LOG2" || { cat "$LOG2" >&2; sg_fail "second daemon: no clear error"; }
 ctl status > /dev/null || sg_fail "the first daemon's socket is gone after the refused second one"
+
+# a daemon whose port is taken exits and leaves no control socket behind
+CS3=$SG_TMP/third.sock
+sed -e "s|$CS|$CS3|" -e "s|\"127.0.0.1:0\"|\"127.0.0.1:$SG_PORT4\"|" "$SG_CONF" > "$SG_TMP/third.conf"
+timeout 10 "$SIXGATED" -d -f "$SG_TMP/third.conf" > "$SG_TMP/third.log" 2>&1; rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || sg_fail "daemon on a taken port: exit $rc"
+grep -q "control socket $CS3" "$SG_TMP/third.log" || { cat "$SG_TMP/third.log" >&2; sg_fail "third daemon: control socket not opened first"; }
+[ ! -e "$CS3" ] || sg_fail "a failed start left its control socket at $CS3"
 
 # a stale socket file is replaced
 touch "$SG_TMP/release.r4"
