@@ -13,10 +13,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <unistd.h>
 
 #include "fdbudget.h"
+#include "gate.h"
 #include "pipepool.h"
 
 #define POOL_MAX	64		/* idle pipes kept for reuse */
@@ -25,7 +25,8 @@
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pipe_lent pool[POOL_MAX];
 static size_t pool_n;
-static _Atomic int n_grown;	/* pipes grown, pooled or lent */
+/* Pipes grown, pooled or lent: a place is held until the pipe closes. */
+static struct gate grown = GATE_INITIALIZER(PIPEPOOL_BULK_MAX);
 
 static int
 pipe_new(struct pipe_lent *p)
@@ -53,7 +54,7 @@ static void
 pipe_close(struct pipe_lent *p)
 {
 	if (p->grown)
-		atomic_fetch_sub_explicit(&n_grown, 1, memory_order_relaxed);
+		gate_leave(&grown);
 	close(p->fd[0]);
 	close(p->fd[1]);
 	p->fd[0] = p->fd[1] = -1;
@@ -95,14 +96,11 @@ pipepool_grow(struct pipe_lent *p)
 
 	if (p->fd[0] == -1 || p->nogrow || p->cap >= PIPEPOOL_BULK)
 		return;
-	if (atomic_fetch_add_explicit(&n_grown, 1, memory_order_relaxed) >=
-	    PIPEPOOL_BULK_MAX) {
-		atomic_fetch_sub_explicit(&n_grown, 1, memory_order_relaxed);
+	if (!gate_enter(&grown))
 		return;
-	}
 	/* EPERM: over the soft limit, or the size above pipe-max-size. */
 	if ((sz = fcntl(p->fd[1], F_SETPIPE_SZ, PIPEPOOL_BULK)) == -1) {
-		atomic_fetch_sub_explicit(&n_grown, 1, memory_order_relaxed);
+		gate_leave(&grown);
 		p->nogrow = true;
 		return;
 	}
@@ -117,4 +115,10 @@ pipepool_drain(void)
 	while (pool_n > 0)
 		pipe_close(&pool[--pool_n]);
 	pthread_mutex_unlock(&pool_lock);
+}
+
+int
+pipepool_grown(void)
+{
+	return gate_held(&grown);
 }

@@ -40,6 +40,9 @@ void pipepool_put(struct pipe_lent *p, bool empty);
 #define PIPEPOOL_BULK_MAX	32
 void pipepool_grow(struct pipe_lent *p);
 
+/* Pipes grown now, pooled or lent (for tests). */
+int pipepool_grown(void);
+
 /* Close the pooled pipes (at exit, for leak checkers). */
 void pipepool_drain(void);
 

@@ -4,13 +4,15 @@
  *
  * Covered: places taken up to max, the one over refused without
  * counting, a place given back taken again; a gate of 0 refuses all;
- * 4 threads entering and leaving 100,000 times each on a gate of 3
- * never see more than 3 holders and leave it empty.
+ * 4 threads entering and leaving 20,000 times each on a gate of 1,
+ * yielding while they hold it, never see two holders nor a count over
+ * 1, and leave it empty.
  */
 #include "sgconfig.h"
 
 #include <check.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -45,24 +47,40 @@ START_TEST(test_zero)
 END_TEST
 
 #define THREADS	4
-#define ROUNDS	100000
+#define ROUNDS	20000
 
-static struct gate shared = GATE_INITIALIZER(3);
-static atomic_int inside, most;
+/*
+ * A gate of 1, so that two holders at once is a failure, held across a
+ * yield, so that the others really try while it is held; the count is
+ * sampled at every refusal, so that a gate whose count only briefly
+ * went over max (add, then undo) fails too.
+ */
+static struct gate shared = GATE_INITIALIZER(1);
+static atomic_int inside, most, most_held, entered;
+
+static void
+note_max(atomic_int *m, int n)
+{
+	int cur = atomic_load(m);
+
+	while (n > cur && !atomic_compare_exchange_weak(m, &cur, n))
+		;
+}
 
 static void *
 churn(void *arg)
 {
-	int i, n, m;
+	int i;
 
 	(void)arg;
 	for (i = 0; i < ROUNDS; i++) {
-		if (!gate_enter(&shared))
+		if (!gate_enter(&shared)) {
+			note_max(&most_held, gate_held(&shared));
 			continue;
-		n = atomic_fetch_add(&inside, 1) + 1;
-		m = atomic_load(&most);
-		while (n > m && !atomic_compare_exchange_weak(&most, &m, n))
-			;
+		}
+		atomic_fetch_add(&entered, 1);
+		note_max(&most, atomic_fetch_add(&inside, 1) + 1);
+		sched_yield();
 		atomic_fetch_sub(&inside, 1);
 		gate_leave(&shared);
 	}
@@ -72,14 +90,17 @@ churn(void *arg)
 START_TEST(test_threads)
 {
 	pthread_t t[THREADS];
-	int i;
+	int i, holders, count;
 
 	for (i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, churn, NULL), 0);
 	for (i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	ck_assert_int_le(atomic_load(&most), 3);
-	ck_assert_int_ge(atomic_load(&most), 1);
+	holders = atomic_load(&most);
+	count = atomic_load(&most_held);
+	ck_assert_int_eq(holders, 1);
+	ck_assert_int_le(count, 1);
+	ck_assert_int_gt(atomic_load(&entered), 0);
 	ck_assert_int_eq(gate_held(&shared), 0);
 }
 END_TEST

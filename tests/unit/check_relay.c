@@ -7,10 +7,11 @@
  * relay ends once both directions have ended; the quiet hook is called
  * exactly once when nothing has moved for RELAY_QUIET_MS, not before,
  * and never for a relay that ends sooner; the idle timeout ends a relay
- * nobody uses; a bulk stream arrives whole and in order.  The pipe pool
+ * nobody uses; a bulk stream over TCP arrives whole and in order, and
+ * with pipes, grows one (without, none).  The pipe pool
  * (src/pipepool.c): an empty pipe is reused, any other closed; a full
- * pipe grows, PIPEPOOL_BULK_MAX at a time, and a closed one frees its
- * place.
+ * pipe grows, PIPEPOOL_BULK_MAX at a time, a pooled one keeps its
+ * place and a closed one frees it.
  */
 #include "sgconfig.h"
 
@@ -20,6 +21,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "fdbudget.h"
@@ -58,12 +61,43 @@ pump_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A connected TCP pair over 127.0.0.1: what a relay really splices.  An
+ * AF_UNIX socket splices each message into its own pipe slot, so a read
+ * never fills a 64 KiB pipe and the bulk path would go untested.
+ */
 static void
-pump_start(struct pump *p, int idle_s, bool hook)
+tcp_pair(int sv[2])
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ne(lfd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	ck_assert_int_ne(sv[0] = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(connect(sv[0], (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	ck_assert_int_ne(sv[1] = accept(lfd, NULL, NULL), -1);
+	close(lfd);
+}
+
+static void
+pump_start_over(struct pump *p, int idle_s, bool hook, bool tcp)
 {
 	memset(p, 0, sizeof(*p));
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->cl), 0);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->de), 0);
+	if (tcp) {
+		tcp_pair(p->cl);
+		tcp_pair(p->de);
+	} else {
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->cl),
+		    0);
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p->de),
+		    0);
+	}
 	ck_assert_int_ne(fcntl(p->cl[1], F_SETFL, O_NONBLOCK), -1);
 	ck_assert_int_ne(fcntl(p->de[0], F_SETFL, O_NONBLOCK), -1);
 	p->idle_s = idle_s;
@@ -71,6 +105,12 @@ pump_start(struct pump *p, int idle_s, bool hook)
 	quiet_calls = 0;
 	quiet_at = 0;
 	ck_assert_int_eq(pthread_create(&p->t, NULL, pump_main, p), 0);
+}
+
+static void
+pump_start(struct pump *p, int idle_s, bool hook)
+{
+	pump_start_over(p, idle_s, hook, false);
 }
 
 /* Both ends half-closed by the test: the relay ends; all closed. */
@@ -227,11 +267,13 @@ START_TEST(test_bulk_intact)
 	bool same = true;
 	int starve = 0;
 
+	/* Pooled pipes (CK_FORK=no: an earlier test's) need no budget. */
+	pipepool_drain();
 	if (_i == 1) {
 		starve = fdbudget_total() - fdbudget_used();
 		ck_assert(fdbudget_take(starve));
 	}
-	pump_start(&p, 0, false);
+	pump_start_over(&p, 0, false, true);
 	ck_assert_int_eq(pthread_create(&w, NULL, bulk_writer, &p.cl[0]), 0);
 	while ((k = read(p.de[1], buf, sizeof(buf))) > 0) {
 		for (i = 0; i < (size_t)k; i++)
@@ -245,6 +287,13 @@ START_TEST(test_bulk_intact)
 	ck_assert_int_eq(pthread_join(p.t, NULL), 0);
 	ck_assert_int_eq(p.end, RELAY_END_CLOSED);
 	ck_assert_uint_eq(p.st.up, BULK_BYTES);
+	/* With pipes, reads filled one and it grew (it is pooled now). */
+	if (_i == 0)
+		ck_assert_int_ge(pipepool_grown(), 1);
+	else
+		ck_assert_int_eq(pipepool_grown(), 0);
+	pipepool_drain();
+	ck_assert_int_eq(pipepool_grown(), 0);
 	close(p.cl[0]);
 	close(p.cl[1]);
 	close(p.de[0]);
@@ -298,8 +347,11 @@ START_TEST(test_pool_grow_bound)
 		}
 	}
 	ck_assert_int_eq(big, PIPEPOOL_BULK_MAX);
+	ck_assert_int_eq(pipepool_grown(), PIPEPOOL_BULK_MAX);
 	/* A grown pipe in the pool still counts; a closed one does not. */
 	pipepool_put(&p[0], true);
+	pipepool_grow(&p[PIPEPOOL_BULK_MAX]);
+	ck_assert_uint_lt(p[PIPEPOOL_BULK_MAX].cap, PIPEPOOL_BULK);
 	ck_assert_int_eq(pipepool_get(&q), 0);
 	ck_assert_uint_ge(q.cap, PIPEPOOL_BULK);
 	pipepool_put(&q, false);
@@ -308,6 +360,7 @@ START_TEST(test_pool_grow_bound)
 	for (i = 1; i < PIPEPOOL_BULK_MAX + 4; i++)
 		pipepool_put(&p[i], false);
 	pipepool_drain();
+	ck_assert_int_eq(pipepool_grown(), 0);
 }
 END_TEST
 
