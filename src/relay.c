@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -98,7 +97,6 @@ flush(struct dir *d)
 	return moved ? STEP_MOVED : STEP_IDLE;
 }
 
-/* Read side: take in at most cap (<= CHUNK) bytes; *got: how many. */
 /*
  * Read side: take in at most cap bytes (no more than the pipe holds, or
  * CHUNK into the buffer); *got: how many, *full: all that was asked.
@@ -218,17 +216,20 @@ static enum step
 step(struct dir *d, bool readable, bool polled)
 {
 	enum step r, w;
-	bool full;
+	bool full, flushed = false;
 	int round;
 
-	if (pending(d) > 0 && (w = flush(d)) != STEP_IDLE &&
-	    (w != STEP_MOVED || pending(d) > 0))
-		return w;
+	if (pending(d) > 0) {
+		w = flush(d);
+		if (w != STEP_IDLE && (w != STEP_MOVED || pending(d) > 0))
+			return w;
+		flushed = w == STEP_MOVED;
+	}
 	r = STEP_IDLE;
 	for (round = 0; !d->eof && pending(d) == 0; round++) {
 		r = fill_limited(d, readable || round > 0, polled, &full);
-		if (r == STEP_IDLE && round > 0) {
-			r = STEP_MOVED;		/* the earlier rounds did */
+		if (r == STEP_IDLE && (round > 0 || flushed)) {
+			r = STEP_MOVED;		/* the flush or a round did */
 			break;
 		}
 		if (r != STEP_MOVED)
@@ -238,9 +239,10 @@ step(struct dir *d, bool readable, bool polled)
 		/*
 		 * A read that got all it asked for most likely left more
 		 * behind: taken now, a poll is saved; a few rounds only,
-		 * so the other direction is not kept waiting.
+		 * so the other direction is not kept waiting.  Not with
+		 * limits: their grant is only for input known to be there.
 		 */
-		if (!full || round + 1 >= ROUNDS)
+		if (!full || round + 1 >= ROUNDS || d->lim != NULL)
 			break;
 	}
 	if (d->eof && pending(d) == 0 && !d->shut) {
