@@ -125,6 +125,10 @@ control_open(const struct config *c, char *err, size_t errlen)
 		path[0] = '\0';
 		goto fail;
 	}
+	/* Any exit after this, a fatal error at start-up too, removes it. */
+	if (atexit(control_close) != 0)
+		log_warnx("control socket: %s stays behind at a fatal exit",
+		    path);
 	log_info("control socket %s (mode %04o)", path, c->control_mode);
 	return 0;
 fail:

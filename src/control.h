@@ -14,12 +14,13 @@
 /*
  * Bind c's control socket, if configured: refuses (-1, err) when a live
  * daemon answers on the path, replaces a stale socket, creates a missing
- * parent directory (mode 0755) when root, sets mode and group.
+ * parent directory (mode 0755) when root, sets mode and group.  The
+ * socket is removed at exit(3), whatever the reason.
  */
 int	control_open(const struct config *c, char *err, size_t errlen);
 /* Start answering (after the signal mask is set); -1 on failure. */
 int	control_start(void);
-/* Remove the socket (at exit); harmless when none. */
+/* Remove the socket now (at a clean exit); harmless when none. */
 void	control_close(void);
 
 /*

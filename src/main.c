@@ -280,20 +280,20 @@ open_sockets(const struct config *c)
 	char err[CONFIG_ERRLEN];
 
 	/* First: a second daemon stops here before touching any port, and
-	 * once "listening on" is logged the control socket answers. */
+	 * once "listening on" is logged the control socket answers.  A
+	 * fatal exit from here on removes it (control_open's atexit). */
 	if (control_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (acceptor_open(c, err, sizeof(err)) == -1 ||
-	    portmap_udp_open(c, err, sizeof(err)) == -1 ||
-	    dns_udp_open(c, err, sizeof(err)) == -1 ||
-	    metrics_open(c, err, sizeof(err)) == -1) {
-		control_close();	/* leave no socket file behind */
+	if (acceptor_open(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	}
-	if (fake_configure(c) == -1) {
-		control_close();
+	if (portmap_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (dns_udp_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (fake_configure(c) == -1)
 		fatalx("out of memory for the fake table");
-	}
+	if (metrics_open(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 /* The service threads, once the configuration is published. */
